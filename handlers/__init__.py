@@ -1,0 +1,1 @@
+"""Telegram handlers, one module per feature; each is thin over functions in `bot/` and `storage/`."""
