@@ -268,7 +268,7 @@ CATEGORIES: tuple[Category, ...] = (
         "ground_robotic_systems",
         "Ground robotic systems",
         "Наземні роботизовані комплекси",
-        source_keys=(("petroivaniuk", "ground robotic systems")),
+        source_keys=(("petroivaniuk", "ground robotic systems"),),
         first_date=date(2026, 5, 3),
         aliases=(
             "ground_robotic_systems",
@@ -302,7 +302,7 @@ CATEGORIES: tuple[Category, ...] = (
         "Fuel tanks (retired)",
         "Цистерни з ПММ",
         last_date=date(2022, 4, 30),
-        source_keys=(("petroivaniuk", "fuel tank")),
+        source_keys=(("petroivaniuk", "fuel tank"),),
         labels_en=("fuel tanks",),
         labels_uk=("цистерн з пмм", "цистерни з пмм"),
         icon="⛽",

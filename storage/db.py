@@ -38,7 +38,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")  # readers and one writer at once
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a power cut loses at most the last commit
+        cursor.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # safe with WAL; a power cut loses at most the last commit
     finally:
         cursor.close()
 

@@ -1,0 +1,103 @@
+"""What every reader shares: the error type, figure validation and the merge of retired categories."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from storage.categories import BY_KEY, CATEGORIES, MERGE_DATE
+from storage.models import ReportFigures
+
+
+class SourceError(ValueError):
+    """Input refused; the message names the file, the record and the field."""
+
+    def __init__(
+        self, file: str | Path, problem: str, *, record: str | None = None, field: str | None = None
+    ):
+        self.file = str(file)
+        self.record = record
+        self.field = field
+        self.problem = problem
+        where = [self.file]
+        if record is not None:
+            where.append(f"record {record}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        super().__init__(": ".join([*where, problem]))
+
+
+def source_key_map(source: str) -> dict[str, str]:
+    """A dataset's own key → canonical key, from the category list (so a new category needs no code)."""
+    mapping: dict[str, str] = {}
+    for cat in CATEGORIES:
+        for name, key in cat.source_keys:
+            if name == source:
+                mapping.setdefault(key, cat.key)
+    return mapping
+
+
+def parse_date(value: object, file: str | Path, record: str, field: str = "date") -> date:
+    if not isinstance(value, str):
+        raise SourceError(file, f"{value!r} is not a date (YYYY-MM-DD)", record=record, field=field)
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise SourceError(file, f"{value!r} is not a date (YYYY-MM-DD)", record=record, field=field) from None
+
+
+def parse_count(value: object, file: str | Path, record: str, field: str, *, signed: bool = False) -> int:
+    """A figure: a whole number, non-negative unless SIGNED (recount corrections may be negative)."""
+    if isinstance(value, bool) or not isinstance(value, int | str | float):
+        raise SourceError(file, f"{value!r} is not a whole number", record=record, field=field)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise SourceError(file, f"{value!r} is not a whole number", record=record, field=field)
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
+        try:
+            value = int(text)
+        except ValueError:
+            raise SourceError(file, f"{value!r} is not a whole number", record=record, field=field) from None
+    if value < 0 and not signed:
+        raise SourceError(file, f"{value} is negative", record=record, field=field)
+    return value
+
+
+def check_known_keys(keys: dict[str, int], file: str | Path, record: str) -> None:
+    for key in keys:
+        if key not in BY_KEY:
+            raise SourceError(file, "unknown category key (see /categories)", record=record, field=key)
+
+
+def drop_inactive(totals: dict[str, int], day: date) -> dict[str, int]:
+    """Keep the categories that existed on DAY: some sources back-fill them with 0 before they existed."""
+    return {k: v for k, v in totals.items() if BY_KEY[k].active_on(day)}
+
+
+def add_merged_vehicles(totals: dict[str, int], day: date) -> None:
+    """Before the merge, give `vehicles_fuel_tanks` its continuous series: vehicles + fuel tanks."""
+    if day < MERGE_DATE and "vehicles" in totals and "fuel_tanks" in totals:
+        totals["vehicles_fuel_tanks"] = totals["vehicles"] + totals["fuel_tanks"]
+
+
+def implied_increases(reports: list[ReportFigures]) -> list[ReportFigures]:
+    """Fill the increases a source implies: today's total minus its own total of the calendar day before.
+
+    An increase over a gap in the source is not a one-day increase, so a report after a gap gets none.
+    Increases the source states (e.g. after a recount correction) are kept as they are.
+    """
+    by_date = {r.report_date: r for r in reports}
+    result = []
+    for report in sorted(reports, key=lambda r: r.report_date):
+        previous = by_date.get(report.report_date - timedelta(days=1))
+        increases = dict(report.increases)
+        if previous is not None:
+            for key, total in report.totals.items():
+                if key not in increases and key in previous.totals:
+                    increases[key] = total - previous.totals[key]
+        result.append(
+            ReportFigures(report.report_date, report.source, report.totals, increases, report.source_url)
+        )
+    return result

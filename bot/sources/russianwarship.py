@@ -1,0 +1,76 @@
+"""The russianwarship.rip API: `/statistics/latest`, `/statistics/{date}` or a page of `records`.
+
+It states both totals (`stats`) and reported increases (`increase`). It back-fills categories that did not
+exist yet with 0, so figures outside a category's active dates are dropped; before 2022-05-01 its
+`vehicles_fuel_tanks` is vehicles only, stored as the retired `vehicles` category.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.sources.common import SourceError, drop_inactive, parse_count, parse_date, source_key_map
+from storage.categories import MERGE_DATE, WAR_START
+from storage.models import ReportFigures
+
+SOURCE = "russianwarship"
+
+
+def is_russianwarship(data: Any) -> bool:
+    if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
+        return False
+    inner = data["data"]
+    return "stats" in inner or "records" in inner
+
+
+def read(file: Path, data: Any) -> list[ReportFigures]:
+    inner = data["data"]
+    if "records" in inner:
+        records = inner["records"]
+        if not isinstance(records, list):
+            raise SourceError(file, "expected a list", field="data.records")
+    else:
+        records = [inner]
+    keys = source_key_map(SOURCE)
+    reports = []
+    seen = set()
+    for index, record in enumerate(records, start=1):
+        label = str(index)
+        if not isinstance(record, dict):
+            raise SourceError(file, "expected an object", record=label)
+        if "date" in record:
+            day = parse_date(record["date"], file, label)
+        elif isinstance(record.get("day"), int) and not isinstance(record.get("day"), bool):
+            day = WAR_START + timedelta(days=record["day"] - 1)
+        else:
+            raise SourceError(file, "no date and no day number", record=label, field="date")
+        label = f"{index} ({day})"
+        if day in seen:
+            raise SourceError(file, "date appears twice", record=label, field="date")
+        seen.add(day)
+        url = record.get("resource")
+        if url is not None and not isinstance(url, str):
+            raise SourceError(file, f"{url!r} is not a URL", record=label, field="resource")
+        figures = {}
+        for part in ("stats", "increase"):
+            block = record.get(part, {})
+            if not isinstance(block, dict):
+                raise SourceError(file, "expected an object", record=label, field=part)
+            values: dict[str, int] = {}
+            for field, value in block.items():
+                if field not in keys:
+                    raise SourceError(file, "unknown category key", record=label, field=f"{part}.{field}")
+                if value is None:
+                    continue
+                key = keys[field]
+                if key == "vehicles_fuel_tanks" and day < MERGE_DATE:
+                    key = "vehicles"
+                values[key] = parse_count(value, file, label, f"{part}.{field}")
+            figures[part] = drop_inactive(values, day)
+        if not figures["stats"]:
+            raise SourceError(file, "no figures", record=label, field="stats")
+        increases = {k: v for k, v in figures["increase"].items() if k in figures["stats"]}
+        reports.append(ReportFigures(day, SOURCE, figures["stats"], increases, url))
+    return reports

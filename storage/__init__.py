@@ -1,0 +1,1 @@
+"""The figures store: the schema (`models`), engines (`db`), writes (`writes`) and every query (`queries`)."""

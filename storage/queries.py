@@ -1,0 +1,403 @@
+"""Every read the bot needs. Plain SQL expressions that SQLite and PostgreSQL both run; rankings are
+counted by the database over the (category, increase) index, never by sorting every day in Python."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlmodel import Session
+
+from storage.categories import BY_KEY, KEYS
+from storage.models import Figure, Report, ReportFigures
+
+FIGURE = Figure.__table__  # type: ignore[attr-defined]
+REPORT = Report.__table__  # type: ignore[attr-defined]
+_ORDER = {k: i for i, k in enumerate(KEYS)}
+
+
+@dataclass(frozen=True)
+class DayFigure:
+    category: str
+    total: int
+    #: The reported increase ("(+N)"), None when unknown.
+    increase: int | None
+    #: The difference of totals against the day before, None when that day has no report.
+    change: int | None
+
+    @property
+    def recount(self) -> bool:
+        return self.increase is not None and self.change is not None and self.increase != self.change
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    report_date: date
+    source: str
+    source_url: str | None
+    stored_at: datetime
+    revision: int
+    #: In canonical category order.
+    figures: dict[str, DayFigure]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {k: f.total for k, f in self.figures.items()}
+
+    @property
+    def increases(self) -> dict[str, int]:
+        return {k: f.increase for k, f in self.figures.items() if f.increase is not None}
+
+    def as_figures(self) -> ReportFigures:
+        return ReportFigures(self.report_date, self.source, self.totals, self.increases, self.source_url)
+
+
+def _figures(rows: Sequence[Any]) -> dict[str, DayFigure]:
+    figures = [DayFigure(row[0], row[1], row[2], row[3]) for row in rows]
+    figures.sort(key=lambda f: _ORDER.get(f.category, len(_ORDER)))
+    return {f.category: f for f in figures}
+
+
+def _report(session: Session, day: date) -> StoredReport | None:
+    head = session.execute(
+        select(REPORT.c.source, REPORT.c.source_url, REPORT.c.stored_at, REPORT.c.revision).where(
+            REPORT.c.report_date == day
+        )
+    ).first()
+    if head is None:
+        return None
+    rows = session.execute(
+        select(FIGURE.c.category, FIGURE.c.total, FIGURE.c.increase, FIGURE.c.change).where(
+            FIGURE.c.report_date == day
+        )
+    ).all()
+    return StoredReport(day, head.source, head.source_url, head.stored_at, head.revision, _figures(rows))
+
+
+def report_on(session: Session, day: date) -> StoredReport | None:
+    """The report dated DAY, or None."""
+    return _report(session, day)
+
+
+def report_as_of(session: Session, day: date) -> StoredReport | None:
+    """The latest report on or before DAY: the totals as of that date."""
+    found = session.execute(
+        select(func.max(REPORT.c.report_date)).where(REPORT.c.report_date <= day)
+    ).scalar()
+    return _report(session, found) if found is not None else None
+
+
+def latest_report(session: Session) -> StoredReport | None:
+    found = session.execute(select(func.max(REPORT.c.report_date))).scalar()
+    return _report(session, found) if found is not None else None
+
+
+def first_report_date(session: Session) -> date | None:
+    value: date | None = session.execute(select(func.min(REPORT.c.report_date))).scalar()
+    return value
+
+
+def nearest_reports(session: Session, day: date) -> tuple[date | None, date | None]:
+    """The report dates just before and just after DAY (for "no report that day" answers)."""
+    before = session.execute(
+        select(func.max(REPORT.c.report_date)).where(REPORT.c.report_date < day)
+    ).scalar()
+    after = session.execute(select(func.min(REPORT.c.report_date)).where(REPORT.c.report_date > day)).scalar()
+    return before, after
+
+
+def report_count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(REPORT)).scalar_one())
+
+
+# ---------------------------------------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class CategorySum:
+    category: str
+    #: Losses in the period: the total at its last report minus the total just before it. This agrees
+    #: with the totals at the ends even when a recount or a gap falls inside.
+    amount: int
+    #: The sum of the reported increases of the period's reports, where known.
+    reported: int
+    #: Reports in the period that carry this category.
+    days: int
+    #: The category was first reported inside the period, so losses before that are not counted.
+    started: date | None = None
+
+    def daily_average(self) -> float:
+        return self.amount / self.days if self.days else 0.0
+
+
+@dataclass(frozen=True)
+class PeriodSums:
+    start: date
+    end: date
+    #: First and last report dates inside the period (None when it has no report).
+    first_report: date | None
+    last_report: date | None
+    report_days: int
+    #: Calendar days of the period (up to its last report) that have no report.
+    missing_days: list[date]
+    #: Report dates inside the period whose reported increase differs from the difference of totals.
+    recount_days: list[date]
+    sums: dict[str, CategorySum] = field(default_factory=dict)
+
+    @property
+    def calendar_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _totals_at(session: Session, day: date, *, strictly_before: bool = False) -> dict[str, tuple[date, int]]:
+    """Per category, the latest total on or before DAY (or before it): the date and the total."""
+    bound = FIGURE.c.report_date < day if strictly_before else FIGURE.c.report_date <= day
+    latest = (
+        select(FIGURE.c.category, func.max(FIGURE.c.report_date).label("day"))
+        .where(bound)
+        .group_by(FIGURE.c.category)
+        .subquery()
+    )
+    rows = session.execute(
+        select(FIGURE.c.category, FIGURE.c.report_date, FIGURE.c.total).join(
+            latest, and_(FIGURE.c.category == latest.c.category, FIGURE.c.report_date == latest.c.day)
+        )
+    )
+    return {category: (day_, total) for category, day_, total in rows}
+
+
+def period_sums(session: Session, start: date, end: date) -> PeriodSums:
+    """Losses per category over the reports dated START … END (inclusive)."""
+    in_period = FIGURE.c.report_date.between(start, end)
+    per_category = session.execute(
+        select(
+            FIGURE.c.category,
+            func.count(),
+            func.coalesce(func.sum(FIGURE.c.increase), 0),
+            func.min(FIGURE.c.report_date),
+            func.max(FIGURE.c.report_date),
+        )
+        .where(in_period)
+        .group_by(FIGURE.c.category)
+    ).all()
+    span = session.execute(
+        select(func.count(), func.min(REPORT.c.report_date), func.max(REPORT.c.report_date)).where(
+            REPORT.c.report_date.between(start, end)
+        )
+    ).one()
+    report_days, first, last = int(span[0]), span[1], span[2]
+    missing: list[date] = []
+    recounts: list[date] = []
+    sums: dict[str, CategorySum] = {}
+    if report_days:
+        expected = (last - start).days + 1
+        if report_days < expected:
+            present = set(
+                session.execute(
+                    select(REPORT.c.report_date).where(REPORT.c.report_date.between(start, end))
+                ).scalars()
+            )
+            missing = [
+                start + timedelta(days=i) for i in range(expected) if start + timedelta(days=i) not in present
+            ]
+        recounts = list(
+            session.execute(
+                select(FIGURE.c.report_date)
+                .where(in_period, FIGURE.c.increase.is_not(None), FIGURE.c.change.is_not(None))
+                .where(FIGURE.c.increase != FIGURE.c.change)
+                .group_by(FIGURE.c.report_date)
+                .order_by(FIGURE.c.report_date)
+            ).scalars()
+        )
+        at_end = _totals_at(session, end)
+        before = _totals_at(session, start, strictly_before=True)
+        history_start = first_report_date(session)
+        for category, days, reported, cat_first, _cat_last in per_category:
+            end_total = at_end[category][1]
+            started = None
+            if category in before:
+                base = before[category][1]
+            elif history_start is not None and start <= history_start:
+                base = 0  # the period starts with the war: every loss counted so far is in it
+            else:
+                # First reported inside the period: what it already held was lost before.
+                started = cat_first
+                base = session.execute(
+                    select(FIGURE.c.total).where(
+                        FIGURE.c.category == category, FIGURE.c.report_date == cat_first
+                    )
+                ).scalar_one()
+            sums[category] = CategorySum(category, end_total - base, int(reported), int(days), started)
+    ordered = dict(sorted(sums.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))))
+    return PeriodSums(start, end, first, last, report_days, missing, recounts, ordered)
+
+
+def daily_average(session: Session, category: str, days: int, *, as_of: date) -> float | None:
+    """The average daily loss over the DAYS days ending AS_OF (e.g. 7 or 30), None without data."""
+    sums = period_sums(session, as_of - timedelta(days=days - 1), as_of)
+    found = sums.sums.get(category)
+    return found.daily_average() if found else None
+
+
+@dataclass(frozen=True)
+class MonthSum:
+    year: int
+    month: int
+    amount: int
+    reports: int
+
+
+def month_sums(session: Session, category: str, start: date, end: date) -> list[MonthSum]:
+    """Losses per calendar month between START and END: differences of the totals at month ends."""
+    rows = session.execute(
+        select(FIGURE.c.report_date, FIGURE.c.total)
+        .where(FIGURE.c.category == category, FIGURE.c.report_date.between(start, end))
+        .order_by(FIGURE.c.report_date)
+    ).all()
+    if not rows:
+        return []
+    base_row = _totals_at(session, start, strictly_before=True).get(category)
+    history_start = first_report_date(session)
+    base = base_row[1] if base_row else (0 if history_start and start <= history_start else rows[0][1])
+    result: list[MonthSum] = []
+    for day, total in rows:
+        if not result or (result[-1].year, result[-1].month) != (day.year, day.month):
+            if result:
+                base = base + result[-1].amount
+            result.append(MonthSum(day.year, day.month, 0, 0))
+        current = result[-1]
+        result[-1] = MonthSum(current.year, current.month, total - base, current.reports + 1)
+    return result
+
+
+def year_sums(session: Session, category: str, start: date, end: date) -> list[tuple[int, int]]:
+    """Losses per calendar year between START and END, as (year, amount)."""
+    years: dict[int, int] = {}
+    for m in month_sums(session, category, start, end):
+        years[m.year] = years.get(m.year, 0) + m.amount
+    return list(years.items())
+
+
+# --------------------------------------------------------------------------------------------- rankings
+
+
+@dataclass(frozen=True)
+class RankedDay:
+    rank: int
+    report_date: date
+    increase: int
+    total: int
+
+
+def top_days(
+    session: Session, category: str, n: int, *, start: date | None = None, end: date | None = None
+) -> list[RankedDay]:
+    """The N days with the highest reported increase, ties ranked as equals (1, 2, 2, 4)."""
+    query = (
+        select(FIGURE.c.report_date, FIGURE.c.increase, FIGURE.c.total)
+        .where(FIGURE.c.category == category, FIGURE.c.increase.is_not(None))
+        .order_by(FIGURE.c.increase.desc(), FIGURE.c.report_date)
+        .limit(n)
+    )
+    if start is not None:
+        query = query.where(FIGURE.c.report_date >= start)
+    if end is not None:
+        query = query.where(FIGURE.c.report_date <= end)
+    ranked: list[RankedDay] = []
+    for position, (day, increase, total) in enumerate(session.execute(query), start=1):
+        # Rows come highest first, so every greater increase is already listed: competition ranking.
+        rank = ranked[-1].rank if ranked and ranked[-1].increase == increase else position
+        ranked.append(RankedDay(rank, day, increase, total))
+    return ranked
+
+
+@dataclass(frozen=True)
+class Rank:
+    category: str
+    report_date: date
+    increase: int
+    #: 1 = the highest; days with the same increase share a rank.
+    rank: int
+    #: How many days with a known increase were counted.
+    out_of: int
+    since: date | None
+
+
+def rank_at_time(session: Session, category: str, day: date, *, since: date | None = None) -> Rank | None:
+    """Where DAY's reported increase ranked among the days up to it (optionally from SINCE)."""
+    increase = session.execute(
+        select(FIGURE.c.increase).where(FIGURE.c.category == category, FIGURE.c.report_date == day)
+    ).scalar()
+    if increase is None:
+        return None
+    window = [FIGURE.c.category == category, FIGURE.c.report_date <= day, FIGURE.c.increase.is_not(None)]
+    if since is not None:
+        window.append(FIGURE.c.report_date >= since)
+    # Two counts, so the first is a seek on the (category, increase) index rather than a scan.
+    higher = session.execute(select(func.count()).where(*window, FIGURE.c.increase > increase)).scalar_one()
+    counted = session.execute(select(func.count()).where(*window)).scalar_one()
+    return Rank(category, day, increase, int(higher) + 1, int(counted), since)
+
+
+def record_days(session: Session, *, since: date | None = None) -> dict[str, RankedDay]:
+    """Each category's highest reported increase (the earliest day when tied)."""
+    where = [FIGURE.c.increase.is_not(None)]
+    if since is not None:
+        where.append(FIGURE.c.report_date >= since)
+    best = (
+        select(FIGURE.c.category, func.max(FIGURE.c.increase).label("best"))
+        .where(*where)
+        .group_by(FIGURE.c.category)
+        .subquery()
+    )
+    rows = session.execute(
+        select(FIGURE.c.category, FIGURE.c.report_date, FIGURE.c.increase, FIGURE.c.total)
+        .join(best, and_(FIGURE.c.category == best.c.category, FIGURE.c.increase == best.c.best))
+        .where(*where)
+        .order_by(FIGURE.c.category, FIGURE.c.report_date)
+    )
+    records: dict[str, RankedDay] = {}
+    for category, day, increase, total in rows:
+        records.setdefault(category, RankedDay(1, day, increase, total))
+    return dict(sorted(records.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))))
+
+
+# ----------------------------------------------------------------------------------------------- export
+
+
+def iter_reports(
+    session: Session, *, start: date | None = None, end: date | None = None
+) -> Iterator[ReportFigures]:
+    """Every stored report in date order, as the figures a source would state."""
+    where = []
+    if start is not None:
+        where.append(REPORT.c.report_date >= start)
+    if end is not None:
+        where.append(REPORT.c.report_date <= end)
+    heads = session.execute(
+        select(REPORT.c.report_date, REPORT.c.source, REPORT.c.source_url)
+        .where(*where)
+        .order_by(REPORT.c.report_date)
+    ).all()
+    fwhere = [FIGURE.c.report_date.between(heads[0][0], heads[-1][0])] if heads else []
+    figures: dict[date, list[tuple[str, int, int | None]]] = {}
+    for day, key, total, increase in session.execute(
+        select(FIGURE.c.report_date, FIGURE.c.category, FIGURE.c.total, FIGURE.c.increase).where(*fwhere)
+    ):
+        figures.setdefault(day, []).append((key, total, increase))
+    for day, source, url in heads:
+        rows = sorted(figures.get(day, []), key=lambda r: _ORDER.get(r[0], len(_ORDER)))
+        yield ReportFigures(
+            day,
+            source,
+            {k: t for k, t, _ in rows},
+            {k: i for k, _, i in rows if i is not None},
+            url,
+        )
+
+
+def known_category(key: str) -> bool:
+    return key in BY_KEY

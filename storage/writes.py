@@ -1,0 +1,195 @@
+"""Storing reports. Every call runs inside the caller's transaction (`storage.db.transaction`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlmodel import Session
+
+from storage.categories import BY_KEY
+from storage.models import Figure, Report, ReportFigures, utcnow
+
+FIGURE = Figure.__table__  # type: ignore[attr-defined]
+REPORT = Report.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A report whose figures differ from those already stored from another source."""
+
+    report_date: date
+    stored_source: str
+    new_source: str
+    #: category → (stored total, new total), for the totals that differ.
+    differences: dict[str, tuple[int, int]]
+
+
+@dataclass
+class StoreSummary:
+    added: list[date] = field(default_factory=list)
+    updated: list[date] = field(default_factory=list)
+    unchanged: list[date] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.updated)
+
+
+@dataclass
+class _Stored:
+    source: str
+    source_url: str | None
+    revision: int
+    totals: dict[str, int]
+    increases: dict[str, int]
+
+
+def store_reports(
+    session: Session,
+    reports: Iterable[ReportFigures],
+    *,
+    prefer_new: bool = False,
+    now: datetime | None = None,
+) -> StoreSummary:
+    """Add new reports, update those from the same source, and keep (not overwrite) figures of another
+    source that disagree unless PREFER_NEW. Identical figures are left as they are."""
+    incoming = sorted(reports, key=lambda r: r.report_date)
+    summary = StoreSummary()
+    if not incoming:
+        return summary
+    for report in incoming:
+        unknown = (set(report.totals) | set(report.increases)) - set(BY_KEY)
+        if unknown:
+            raise ValueError(f"{report.report_date}: unknown category key {sorted(unknown)[0]!r}")
+    now = now or utcnow()
+    lo = incoming[0].report_date - timedelta(days=1)
+    hi = incoming[-1].report_date + timedelta(days=1)
+    state = _load(session, lo, hi)
+
+    written: dict[date, _Stored] = {}
+    replaced: set[date] = set()
+    for report in incoming:
+        day = report.report_date
+        old = state.get(day)
+        new = _Stored(report.source, report.source_url, 1, dict(report.totals), dict(report.increases))
+        if old is None:
+            summary.added.append(day)
+        elif old.source != new.source and not prefer_new:
+            # Another source: only totals both state can disagree. A category one source lacks, or an
+            # increase it cannot know (over a gap in its days), is not a disagreement.
+            diffs = {
+                k: (old.totals[k], new.totals[k])
+                for k in BY_KEY
+                if k in old.totals and k in new.totals and old.totals[k] != new.totals[k]
+            }
+            if diffs:
+                summary.conflicts.append(Conflict(day, old.source, new.source, diffs))
+            else:
+                summary.unchanged.append(day)
+            continue
+        elif (old.source, old.source_url, old.totals, old.increases) == (
+            new.source,
+            new.source_url,
+            new.totals,
+            new.increases,
+        ):
+            summary.unchanged.append(day)
+            continue
+        else:
+            summary.updated.append(day)
+            new.revision = old.revision + 1
+            replaced.add(day)
+        state[day] = new
+        written[day] = new
+
+    if not written:
+        return summary
+    if replaced:
+        session.execute(delete(FIGURE).where(FIGURE.c.report_date.in_(sorted(replaced))))
+        session.execute(
+            update(REPORT)
+            .where(REPORT.c.report_date == bindparam("day"))
+            .values(
+                source=bindparam("source"),
+                source_url=bindparam("url"),
+                stored_at=bindparam("stored_at"),
+                revision=bindparam("rev"),
+            ),
+            [
+                {"day": d, "source": s.source, "url": s.source_url, "stored_at": now, "rev": s.revision}
+                for d, s in written.items()
+                if d in replaced
+            ],
+        )
+    new_reports = [
+        {"report_date": d, "source": s.source, "source_url": s.source_url, "stored_at": now, "revision": 1}
+        for d, s in written.items()
+        if d not in replaced
+    ]
+    if new_reports:
+        session.execute(insert(REPORT), new_reports)
+
+    rows: list[dict[str, Any]] = []
+    for day, stored in written.items():
+        before = state.get(day - timedelta(days=1))
+        for key, total in stored.totals.items():
+            previous = before.totals.get(key) if before else None
+            rows.append(
+                {
+                    "report_date": day,
+                    "category": key,
+                    "total": total,
+                    "increase": stored.increases.get(key),
+                    "change": None if previous is None else total - previous,
+                }
+            )
+    session.execute(insert(FIGURE), rows)
+    _refresh_next_day_changes(session, written, state)
+    return summary
+
+
+def _refresh_next_day_changes(
+    session: Session, written: dict[date, _Stored], state: dict[date, _Stored]
+) -> None:
+    """A report written under an existing next-day report changes that day's difference of totals."""
+    fixes = []
+    for day, stored in written.items():
+        after_day = day + timedelta(days=1)
+        after = state.get(after_day)
+        if after is None or after_day in written:
+            continue
+        for key, total in after.totals.items():
+            previous = stored.totals.get(key)
+            fixes.append({"d": after_day, "c": key, "v": None if previous is None else total - previous})
+    if fixes:
+        session.execute(
+            update(FIGURE)
+            .where(FIGURE.c.report_date == bindparam("d"), FIGURE.c.category == bindparam("c"))
+            .values(change=bindparam("v")),
+            fixes,
+        )
+
+
+def _load(session: Session, lo: date, hi: date) -> dict[date, _Stored]:
+    state: dict[date, _Stored] = {}
+    for day, source, url, revision in session.execute(
+        select(REPORT.c.report_date, REPORT.c.source, REPORT.c.source_url, REPORT.c.revision).where(
+            REPORT.c.report_date.between(lo, hi)
+        )
+    ):
+        state[day] = _Stored(source, url, revision, {}, {})
+    for day, key, total, increase in session.execute(
+        select(FIGURE.c.report_date, FIGURE.c.category, FIGURE.c.total, FIGURE.c.increase).where(
+            FIGURE.c.report_date.between(lo, hi)
+        )
+    ):
+        stored = state[day]
+        stored.totals[key] = total
+        if increase is not None:
+            stored.increases[key] = increase
+    return state
