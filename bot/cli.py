@@ -64,19 +64,16 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
-    out = (
-        sys.stdout
-        if args.output in (None, "-")
-        else Path(args.output).open("w", encoding="utf-8", newline="")
-    )
+    write = native.write_jsonl if args.format == "jsonl" else native.write_csv
     try:
         with reading(engine) as session:
             reports = queries.iter_reports(session, start=args.date_from, end=args.date_to)
-            write = native.write_jsonl if args.format == "jsonl" else native.write_csv
-            count = write(reports, out)
+            if args.output in (None, "-"):
+                count = write(reports, sys.stdout)
+            else:
+                with Path(args.output).open("w", encoding="utf-8", newline="") as out:
+                    count = write(reports, out)
     finally:
-        if out is not sys.stdout:
-            out.close()
         engine.dispose()
     print(f"exported {count} reports", file=sys.stderr)
     return EXIT_OK

@@ -192,17 +192,19 @@ def period_sums(session: Session, start: date, end: date) -> PeriodSums:
     missing: list[date] = []
     recounts: list[date] = []
     sums: dict[str, CategorySum] = {}
-    if report_days:
-        expected = (last - start).days + 1
+    history_start = first_report_date(session)
+    if report_days and history_start is not None:
+        # Days before the first report ever stored are not "missing": there was nothing to report yet.
+        counted_from = max(start, history_start)
+        expected = (last - counted_from).days + 1
         if report_days < expected:
             present = set(
                 session.execute(
                     select(REPORT.c.report_date).where(REPORT.c.report_date.between(start, end))
                 ).scalars()
             )
-            missing = [
-                start + timedelta(days=i) for i in range(expected) if start + timedelta(days=i) not in present
-            ]
+            calendar = (counted_from + timedelta(days=i) for i in range(expected))
+            missing = [d for d in calendar if d not in present]
         recounts = list(
             session.execute(
                 select(FIGURE.c.report_date)
@@ -214,13 +216,12 @@ def period_sums(session: Session, start: date, end: date) -> PeriodSums:
         )
         at_end = _totals_at(session, end)
         before = _totals_at(session, start, strictly_before=True)
-        history_start = first_report_date(session)
         for category, days, reported, cat_first, _cat_last in per_category:
             end_total = at_end[category][1]
             started = None
             if category in before:
                 base = before[category][1]
-            elif history_start is not None and start <= history_start:
+            elif start <= history_start:
                 base = 0  # the period starts with the war: every loss counted so far is in it
             else:
                 # First reported inside the period: what it already held was lost before.
