@@ -157,8 +157,8 @@ def _last_days_label(n: int, lang: str) -> str:
 
 
 # --- the grammar ------------------------------------------------------------------------------------------
-# Only ASCII digits: Python's \d also matches other scripts' digits, which int() would then accept.
-_ISO_DATE = r"(?P<{p}y>[0-9]{{4}})-(?P<{p}m>[0-9]{{1,2}})-(?P<{p}d>[0-9]{{1,2}})"
+# Input is matched after _normalise() (lower-cased, single spaces), always with fullmatch(). Digits are
+# spelled [0-9] because Python's \d also matches other scripts' digits, which int() would then accept.
 
 _TODAY_WORDS: Final = frozenset({"today", "сьогодні"})
 _YESTERDAY_WORDS: Final = frozenset({"yesterday", "вчора", "учора"})
@@ -166,12 +166,16 @@ _RELATIVE_WORDS: Final = "|".join(sorted(_TODAY_WORDS | _YESTERDAY_WORDS))
 
 
 def _date_pattern(p: str) -> str:
-    """A named-group regex for one date; ``p`` prefixes the group names so a range can hold two."""
+    """A named-group regex for one date; ``p`` prefixes the group names so a range can hold two.
+
+    ISO ``y-m-d``; ``d.m.y`` or ``d/m/y`` with the same separator twice and a 4- or 2-digit year; or a word.
+    """
+    iso = f"(?P<{p}y>[0-9]{{4}})-(?P<{p}m>[0-9]{{1,2}})-(?P<{p}d>[0-9]{{1,2}})"
     dmy = (
         f"(?P<{p}dd>[0-9]{{1,2}})(?P<{p}sep>[./])(?P<{p}mm>[0-9]{{1,2}})(?P={p}sep)"
         f"(?P<{p}yy>[0-9]{{4}}|[0-9]{{2}})"
     )
-    return f"(?:{_ISO_DATE.format(p=p)}|{dmy}|(?P<{p}word>{_RELATIVE_WORDS}))"
+    return f"(?:{iso}|{dmy}|(?P<{p}word>{_RELATIVE_WORDS}))"
 
 
 _DATE_RE: Final = re.compile(_date_pattern("a"))
