@@ -1,0 +1,62 @@
+"""Shared fixtures: the reference data in ../shared (skipped with a reason when absent) and real databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.sources import loader
+from storage.db import make_engine, transaction
+from storage.writes import store_reports
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+PETROIVANIUK = SHARED / "data" / "petroivaniuk"
+ORC_LOSSES = SHARED / "data" / "orc-losses" / "russian-losses.json"
+RUSSIANWARSHIP = SHARED / "data" / "russianwarship-api-sample.json"
+
+
+def need_shared() -> Path:
+    if not PETROIVANIUK.is_dir():
+        pytest.skip(f"reference data not found at {SHARED} (clone the project beside ../shared)")
+    return SHARED
+
+
+@pytest.fixture
+def shared() -> Path:
+    return need_shared()
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """An empty SQLite database in a file, as the bot uses it."""
+    eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    yield eng
+    eng.dispose()
+
+
+def fill_full_history(url: str) -> None:
+    """PetroIvaniuk's full history, then orc-losses for the days after it ends."""
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        for batch in loader.load([PETROIVANIUK, ORC_LOSSES]):
+            store_reports(session, batch.reports)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def full_history_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a database holding the full real history (built once per test run)."""
+    need_shared()
+    url = f"sqlite:///{tmp_path_factory.mktemp('history') / 'history.db'}"
+    fill_full_history(url)
+    return url
+
+
+@pytest.fixture
+def full_history(full_history_url: str) -> Iterator[Engine]:
+    eng = make_engine(full_history_url)
+    yield eng
+    eng.dispose()
