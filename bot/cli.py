@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -79,6 +81,52 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+NO_TOKEN_HELP = """\
+BOT_TOKEN is not set, so the bot cannot connect to Telegram.
+
+To get a token: open https://t.me/BotFather in Telegram, send /newbot, follow the two questions,
+and put the token it gives you in a file named .env here:  BOT_TOKEN=123456:ABC...
+(see .env.example), then run `lossbot run` again.
+
+To try the bot without a token, ask it directly, e.g.:
+  lossbot import ../shared/data/petroivaniuk     (once, to load the history)
+  lossbot ask "/totals"
+  lossbot ask "/day 2024-10-25" --lang uk
+"""
+
+
+def _quiet_http_logs(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and the URL holds the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return EXIT_USAGE
+    _quiet_http_logs(settings.log_level)
+    from telegram import Update
+
+    from bot.app import build_application
+
+    app = build_application(settings)
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return EXIT_OK
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    _quiet_http_logs("WARNING")
+    from bot import offline
+
+    sent = asyncio.run(offline.ask(settings, args.text, lang=args.lang))
+    for message in sent:
+        print(message.text if args.html else offline.as_plain_text(message.text))
+    for path in offline.save_files(sent, Path(args.out)):
+        print(f"saved {path}")
+    return EXIT_OK
+
+
 Command = Callable[[Settings, argparse.Namespace], int]
 
 
@@ -108,13 +156,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(func=cmd_export)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    p = sub.add_parser("run", help="run the bot (long polling); needs BOT_TOKEN")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("ask", help="print the bot's reply to TEXT, without Telegram")
+    p.add_argument("text", metavar="TEXT", help='a message as a user would send it, e.g. "/totals"')
+    p.add_argument("--lang", choices=["en", "uk"], default="en", help="the asking user's language")
+    p.add_argument("--out", default=".", metavar="DIR", help="where photos and files of the reply are saved")
+    p.add_argument("--html", action="store_true", help="print the reply's HTML markup as sent")
+    p.set_defaults(func=cmd_ask)
+
     return parser
-
-
-# Sub-commands defined in other modules register here (run, ask, parse, subscribe …).
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -98,3 +98,13 @@ class ReportFigures:
             "source": self.source,
             "source_url": self.source_url,
         }
+
+
+class ChatPrefs(SQLModel, table=True):
+    """Per-chat choices that outlive a restart: for now the language set with /lang."""
+
+    __tablename__ = "chat_prefs"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    lang: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -109,6 +109,27 @@ def nearest_reports(session: Session, day: date) -> tuple[date | None, date | No
     return before, after
 
 
+def sources_between(session: Session, first: date, last: date) -> list[str]:
+    """The sources of the reports dated FIRST … LAST, most used first."""
+    rows = session.execute(
+        select(REPORT.c.source, func.count().label("n"))
+        .where(REPORT.c.report_date.between(first, last))
+        .group_by(REPORT.c.source)
+        .order_by(func.count().desc(), REPORT.c.source)
+    )
+    return [source for source, _ in rows]
+
+
+def category_span(session: Session, category: str) -> tuple[date, date] | None:
+    """The first and last report dates that carry CATEGORY."""
+    first, last = session.execute(
+        select(func.min(FIGURE.c.report_date), func.max(FIGURE.c.report_date)).where(
+            FIGURE.c.category == category
+        )
+    ).one()
+    return (first, last) if first is not None else None
+
+
 def report_count(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(REPORT)).scalar_one())
 

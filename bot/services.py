@@ -1,0 +1,95 @@
+"""What handlers share: settings, the database, the clock. Built once by the composition point."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from storage import chats
+from storage.db import reading, transaction
+
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def now(self) -> datetime:
+        """The current time in the configured zone."""
+        return self.clock().astimezone(self.settings.zone)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """Run WORK with a read session in a worker thread, so the event loop keeps serving others."""
+
+        def run() -> T:
+            with reading(self.engine) as session:
+                return work(session)
+
+        return await asyncio.to_thread(run)
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run WORK in one transaction in a worker thread: all of it is stored, or none."""
+
+        def run() -> T:
+            with transaction(self.engine) as session:
+                return work(session)
+
+        return await asyncio.to_thread(run)
+
+    async def language(self, update: Update) -> str:
+        """The chat's language: the one set with /lang, else the user's Telegram language (uk or en)."""
+        chat = update.effective_chat
+        if chat is not None:
+            chosen = await self.read(lambda s: chats.chat_language(s, chat.id))
+            if chosen:
+                return chosen
+        user = update.effective_user
+        code = (user.language_code or "") if user else ""
+        return "uk" if code.lower().startswith("uk") else "en"
+
+
+class BotData:
+    """The application's typed shared state (PTB's bot_data)."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+        #: (name, usage, {lang: description}) of every command, for /help and the command menu.
+        self.commands: list[tuple[str, str, dict[str, str]]] = []
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the composition point did not set the services")
+        return self._services
+
+    @services.setter
+    def services(self, value: Services) -> None:
+        self._services = value
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+
+BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

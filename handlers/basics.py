@@ -1,0 +1,48 @@
+"""/start, /help, /categories and /lang."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import answers
+from bot.services import BotApplication, BotContext
+from bot.texts import t
+from handlers.common import command, command_args, reply
+from storage import chats
+
+
+async def start(update: Update, context: BotContext) -> None:
+    lang = await context.services.language(update)
+    await reply(update, t(lang, "start"), lang)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    lang = await context.services.language(update)
+    await reply(update, answers.help_text(lang, context.bot_data.commands), lang)
+
+
+async def categories(update: Update, context: BotContext) -> None:
+    lang = await context.services.language(update)
+    await reply(update, answers.categories_list(lang), lang)
+
+
+async def set_language(update: Update, context: BotContext) -> None:
+    services = context.services
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    choice = command_args(message).lower()
+    choice = {"ua": "uk", "укр": "uk", "українська": "uk", "english": "en", "англ": "en"}.get(choice, choice)
+    if choice not in ("en", "uk"):
+        lang = await services.language(update)
+        await reply(update, t(lang, "lang_usage"), lang)
+        return
+    await services.write(lambda s: chats.set_chat_language(s, chat.id, choice))
+    await reply(update, t(choice, "lang_set"), choice)
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(command("start", start))
+    app.add_handler(command("help", help_command))
+    app.add_handler(command("categories", categories))
+    app.add_handler(command("lang", set_language))

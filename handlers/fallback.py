@@ -1,0 +1,28 @@
+"""What is left over: unknown commands, and plain text in private chats. Group chatter is ignored."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot.services import BotApplication, BotContext
+from bot.texts import t
+from handlers.common import reply
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    lang = await context.services.language(update)
+    await reply(update, t(lang, "unknown_command"), lang)
+
+
+async def private_chatter(update: Update, context: BotContext) -> None:
+    lang = await context.services.language(update)
+    await reply(update, t(lang, "chatter_private"), lang)
+
+
+def register(app: BotApplication) -> None:
+    """Register LAST, in the default group: within a group the first matching handler wins, so every
+    feature's handlers come before these catch-alls."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, private_chatter))

@@ -1,0 +1,21 @@
+"""The query commands: /totals /day /range /top /category /records."""
+
+from __future__ import annotations
+
+from bot import answers
+from bot.services import BotApplication
+from handlers.common import answering, command
+
+QUERIES = {
+    "totals": answers.totals,
+    "day": answers.day,
+    "range": answers.range_,
+    "top": answers.top,
+    "category": answers.category,
+    "records": answers.records,
+}
+
+
+def register(app: BotApplication) -> None:
+    for name, answer in QUERIES.items():
+        app.add_handler(command(name, answering(answer)))

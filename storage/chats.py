@@ -1,0 +1,22 @@
+"""Per-chat preferences."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from storage.models import ChatPrefs, utcnow
+
+
+def chat_language(session: Session, chat_id: int) -> str | None:
+    prefs = session.get(ChatPrefs, chat_id)
+    return prefs.lang if prefs else None
+
+
+def set_chat_language(session: Session, chat_id: int, lang: str) -> None:
+    prefs = session.get(ChatPrefs, chat_id)
+    if prefs is None:
+        session.add(ChatPrefs(chat_id=chat_id, lang=lang))
+    else:
+        prefs.lang = lang
+        prefs.updated_at = utcnow()
+        session.add(prefs)
