@@ -16,13 +16,13 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.services import BotApplication, BotContext, BotData, Services, utc_now
 from bot.texts import COMMANDS, t
-from handlers import basics, fallback, figures
+from handlers import basics, fallback, figures, moderation, subscriptions
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
 
 #: Feature modules, each with `register(app)` and optionally `COMMANDS`; order is registration order.
-FEATURES: tuple[Any, ...] = (basics, figures)
+FEATURES: tuple[Any, ...] = (basics, figures, moderation, subscriptions)
 
 
 def file_url(base_url: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -19,6 +19,9 @@ from storage.db import reading, transaction
 
 T = TypeVar("T")
 
+#: Called when a report was published or corrected: (report date, is_correction).
+PublishHook = Callable[[date, bool], Awaitable[None]]
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -29,6 +32,13 @@ class Services:
     settings: Settings
     engine: Engine
     clock: Callable[[], datetime] = field(default=utc_now)
+    #: What publishing a report sets off (the daily summary and alerts register here).
+    publish_hooks: list[PublishHook] = field(default_factory=list)
+
+    async def report_published(self, report_date: date, *, correction: bool) -> None:
+        """Hand a newly stored or corrected report to everything that publishes it."""
+        for hook in self.publish_hooks:
+            await hook(report_date, correction)
 
     def now(self) -> datetime:
         """The current time in the configured zone."""

@@ -10,7 +10,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
-from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+# Importing the modules that define tables registers them on SQLModel.metadata.
+from storage import delivery, models, moderation  # noqa: F401
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 

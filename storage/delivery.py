@@ -1,0 +1,1 @@
+"""Delivery: subscriptions, chat delivery settings and the outbox. Tables and queries."""

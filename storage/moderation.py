@@ -1,0 +1,1 @@
+"""Moderation: report revisions (the audit trail) and pending previews. Tables and queries."""
