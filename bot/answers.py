@@ -529,7 +529,9 @@ def categories_list(lang: str) -> str:
     lines = [t(lang, "categories_title"), ""]
     for cat in CATEGORIES:
         typed = ", ".join(dict.fromkeys([cat.key, *cat.aliases]))
-        retired = f" ({t(lang, 'retired')})" if cat.retired else ""
+        marker = f" ({t(lang, 'retired')})"
+        # English names of retired categories already say so ("Vehicles (retired)").
+        retired = marker if cat.retired and marker not in cat.name(lang) else ""
         lines.append(f"{cat.icon} <b>{html.escape(cat.name(lang))}</b>{retired} — {html.escape(typed)}")
     return fit("\n".join(lines), lang)
 
