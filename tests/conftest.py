@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,10 @@ from sqlalchemy import Engine
 from bot.sources import loader
 from storage.db import make_engine, transaction
 from storage.writes import store_reports
+
+# PTB 22.8 warns (an error under our warning filter) when it builds RetryAfter with an int retry_after
+# unless told to use timedeltas, which the bot does too (bot/cli.py).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 PETROIVANIUK = SHARED / "data" / "petroivaniuk"
