@@ -23,6 +23,7 @@ async def private_chatter(update: Update, context: BotContext) -> None:
 def register(app: BotApplication) -> None:
     """Register LAST, in the default group: within a group the first matching handler wins, so every
     feature's handlers come before these catch-alls."""
-    private = filters.ChatType.PRIVATE
+    # Only new messages: an edited /totals is not an unknown command, nor edited text new chatter.
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, private_chatter))

@@ -253,4 +253,3 @@ def test_fit_cuts_at_a_line_and_says_so() -> None:
     cut = answers.fit(text, "en")
     assert len(cut) <= answers.MAX_MESSAGE
     assert cut.endswith("… (shortened to fit Telegram)")
-
