@@ -128,6 +128,28 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_parse(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.parser import NotAReport, parse_report
+
+    if args.file in (None, "-"):
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except OSError as exc:
+            print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+            return EXIT_ERROR
+    try:
+        parsed = parse_report(text, as_of=args.as_of or date.today())
+    except NotAReport as exc:
+        print(f"not a report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(json.dumps(parsed.as_json(), ensure_ascii=False, indent=1))
+    return EXIT_OK
+
+
 Command = Callable[[Settings, argparse.Namespace], int]
 
 
@@ -166,6 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=".", metavar="DIR", help="where photos and files of the reply are saved")
     p.add_argument("--html", action="store_true", help="print the reply's HTML markup as sent")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("parse", help="read a General Staff report text and print its figures as JSON")
+    p.add_argument("file", nargs="?", metavar="FILE", help="the text; - or nothing for standard input")
+    p.add_argument(
+        "--as-of", type=_date, metavar="DATE", help="when it was posted (dates a heading without a year)"
+    )
+    p.set_defaults(func=cmd_parse)
 
     return parser
 

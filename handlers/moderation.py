@@ -1,11 +1,439 @@
-"""Moderators publish: forwarded or pasted reports → preview → publish; /correct, /history, /status."""
+"""Moderators publish: forwarded or pasted reports → preview → publish; /correct, /history, /status.
+
+Moderators are the Telegram user IDs in MODERATOR_IDS. Everyone else is refused politely, and the attempt
+is logged. Callback data: ``mod:<pub|force|cancel>:<preview id>``.
+"""
 
 from __future__ import annotations
 
-from bot.services import BotApplication
+import html
+import logging
+from datetime import date, datetime
 
-COMMANDS: tuple[tuple[str, str, dict[str, str]], ...] = ()
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot import fmt
+from bot import moderation as mod
+from bot.parser import NotAReport, parse_report
+from bot.services import BotApplication, BotContext, Services
+from bot.texts import source_name, tr
+from handlers.common import command, command_args, reply
+from storage import moderation as store
+from storage import queries
+from storage.categories import resolve_category
+
+log = logging.getLogger(__name__)
+
+MOD = {"en": " (moderators)", "uk": " (модератори)"}
+COMMANDS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    (
+        "post",
+        "/post [TEXT]",
+        {
+            "en": "publish a General Staff report: preview, then confirm" + MOD["en"],
+            "uk": "опублікувати звіт Генштабу: перегляд, потім підтвердження" + MOD["uk"],
+        },
+    ),
+    (
+        "correct",
+        "/correct DATE CATEGORY TOTAL [INCREASE]",
+        {"en": "correct one figure of a report" + MOD["en"], "uk": "виправити одне число звіту" + MOD["uk"]},
+    ),
+    (
+        "history",
+        "/history DATE",
+        {
+            "en": "every revision of a report: who and when" + MOD["en"],
+            "uk": "усі редакції звіту" + MOD["uk"],
+        },
+    ),
+    (
+        "status",
+        "/status",
+        {
+            "en": "the latest report, its source and age; open previews" + MOD["en"],
+            "uk": "останній звіт, джерело, вік; відкриті перегляди" + MOD["uk"],
+        },
+    ),
+)
+
+TEXTS: dict[str, dict[str, str]] = {
+    "refused": {
+        "en": "Sorry, this is for the bot's moderators only. You can ask about the figures: see /help.",
+        "uk": "Вибачте, це лише для модераторів бота. Ви можете запитати про дані: див. /help.",
+    },
+    "private_only": {
+        "en": "Please do this in a private chat with me.",
+        "uk": "Будь ласка, робіть це в приватному чаті зі мною.",
+    },
+    "post_prompt": {
+        "en": "Send or forward the General Staff's report text now.",
+        "uk": "Надішліть або перешліть текст звіту Генштабу.",
+    },
+    "not_a_report": {
+        "en": "I could not read a report in that text ({why}). Forward or paste the General Staff's report.",
+        "uk": "Не вдалося прочитати звіт у цьому тексті ({why}). Перешліть або вставте звіт Генштабу.",
+    },
+    "correct_usage": {
+        "en": "Usage: /correct DATE CATEGORY TOTAL [INCREASE], e.g. /correct 2024-10-25 tanks 9097 +7",
+        "uk": "Використання: /correct ДАТА КАТЕГОРІЯ ЗАГАЛОМ [ПРИРІСТ], "
+        "напр. /correct 2024-10-25 танки 9097 +7",
+    },
+    "history_usage": {
+        "en": "Usage: /history DATE, e.g. /history 2024-10-25",
+        "uk": "Використання: /history ДАТА, напр. /history 2024-10-25",
+    },
+    "history_title": {
+        "en": "<b>Revisions of the report of {day}</b>",
+        "uk": "<b>Редакції звіту за {day}</b>",
+    },
+    "history_line": {
+        "en": "rev {rev}: {action} by moderator {who}, {when}",
+        "uk": "ред. {rev}: {action}, модератор {who}, {when}",
+    },
+    "history_current": {
+        "en": "Stored now: revision {rev}, {source}, {when}.",
+        "uk": "Зараз збережено: редакція {rev}, {source}, {when}.",
+    },
+    "history_unaudited": {
+        "en": "Revisions before {rev} came from imports (no moderator record).",
+        "uk": "Редакції до {rev} надійшли з імпорту (без запису модератора).",
+    },
+    "history_none": {"en": "No report of {day} is stored.", "uk": "Звіту за {day} немає."},
+    "action_publish": {"en": "published", "uk": "опубліковано"},
+    "action_correct": {"en": "corrected", "uk": "виправлено"},
+    "status_latest": {
+        "en": "<b>Latest report</b>: {day} (revision {rev}), {source}; stored {age} ago.",
+        "uk": "<b>Останній звіт</b>: {day} (редакція {rev}), {source}; збережено {age} тому.",
+    },
+    "status_none": {"en": "No reports are stored yet.", "uk": "Звітів ще немає."},
+    "status_pending": {"en": "<b>Open previews</b>: {n}", "uk": "<b>Відкриті перегляди</b>: {n}"},
+    "status_pending_line": {
+        "en": "#{id}: report of {day}, {action}, moderator {who}, shown {when}",
+        "uk": "#{id}: звіт за {day}, {action}, модератор {who}, показано {when}",
+    },
+    "age": {"en": "{h} h {m} min", "uk": "{h} год {m} хв"},
+}
+
+
+def _t(key: str, lang: str, **fields: object) -> str:
+    return tr(TEXTS[key], lang, **fields)
+
+
+def _is_moderator(update: Update, services: Services) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in services.settings.moderator_ids
+
+
+async def _allowed(update: Update, context: BotContext, what: str) -> str | None:
+    """The language when the user is a moderator in a private chat; else refuse, log, return None."""
+    services = context.services
+    lang = await services.language(update)
+    user = update.effective_user
+    if not _is_moderator(update, services):
+        log.warning("moderator action %s refused for user %s", what, user.id if user else None)
+        if update.callback_query is not None:
+            await update.callback_query.answer(_t("refused", lang), show_alert=True)
+        else:
+            await reply(update, _t("refused", lang), lang)
+        return None
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        await reply(update, _t("private_only", lang), lang)
+        return None
+    return lang
+
+
+def _keyboard(preview_id: int, lang: str, *, force: bool) -> InlineKeyboardMarkup:
+    first = ("force", "btn_force") if force else ("pub", "btn_publish")
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    tr(mod.TEXTS[first[1]], lang), callback_data=f"mod:{first[0]}:{preview_id}"
+                ),
+                InlineKeyboardButton(
+                    tr(mod.TEXTS["btn_cancel"], lang), callback_data=f"mod:cancel:{preview_id}"
+                ),
+            ]
+        ]
+    )
+
+
+async def _send(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False)
+
+
+def _reference_date(message: Message, services: Services) -> date:
+    """When the report was posted: the forwarded message's original date, else this message's."""
+    origin = message.forward_origin
+    when = origin.date if origin is not None else message.date
+    return when.astimezone(services.settings.zone).date()
+
+
+async def _preview_text(update: Update, context: BotContext, text: str, lang: str) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    services = context.services
+    try:
+        parsed = parse_report(text, as_of=_reference_date(message, services))
+    except NotAReport as exc:
+        await reply(update, _t("not_a_report", lang, why=html.escape(str(exc))), lang)
+        return
+    today, now = services.today(), services.clock()
+
+    def work(session: Session) -> tuple[mod.Preview, int]:
+        preview = mod.make_preview(
+            session,
+            report_date=parsed.report_date,
+            totals=parsed.totals,
+            increases=parsed.increases,
+            today=today,
+            parser_warnings=parsed.warnings,
+            date_in_text=parsed.date_in_text,
+        )
+        pid = mod.save_preview(
+            session, preview, chat_id=message.chat_id, moderator_id=user.id, raw_text=text, now=now
+        )
+        return preview, pid
+
+    preview, pid = await services.write(work)
+    await _send(message, mod.render_preview(preview, lang), _keyboard(pid, lang, force=False))
+
+
+async def report_text(update: Update, context: BotContext) -> None:
+    """A moderator forwards or pastes a report."""
+    message = update.effective_message
+    lang = await _allowed(update, context, "report text")
+    if lang is None or message is None:
+        return
+    await _preview_text(update, context, message.text or message.caption or "", lang)
+
+
+async def post(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    lang = await _allowed(update, context, "/post")
+    if lang is None or message is None:
+        return
+    text = command_args(message)
+    if not text:
+        await reply(update, _t("post_prompt", lang), lang)
+        return
+    await _preview_text(update, context, text, lang)
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return datetime.strptime(text, "%d.%m.%Y").date()
+
+
+async def correct(update: Update, context: BotContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    lang = await _allowed(update, context, "/correct")
+    if lang is None or message is None or user is None:
+        return
+    services = context.services
+    args = command_args(message).split()
+    try:
+        if len(args) not in (3, 4):
+            raise ValueError("arguments")
+        day = _parse_date(args[0])
+        cat = resolve_category(args[1])
+        if cat is None:
+            raise ValueError("category")
+        total = int(args[2].replace(",", ""))
+        increase = int(args[3]) if len(args) == 4 else None
+        if total < 0:
+            raise ValueError("total")
+    except ValueError:
+        await reply(update, _t("correct_usage", lang), lang)
+        return
+    today, now, raw = services.today(), services.clock(), message.text or ""
+
+    def work(session: Session) -> tuple[mod.Preview, int] | str:
+        try:
+            totals, increases = mod.corrected_figures(session, day, cat.key, total, increase)
+        except mod.CorrectionError as exc:
+            return tr(mod.TEXTS[exc.key], lang, day=fmt.day(day, lang))
+        preview = mod.make_preview(
+            session, report_date=day, totals=totals, increases=increases, today=today, action="correct"
+        )
+        pid = mod.save_preview(
+            session, preview, chat_id=message.chat_id, moderator_id=user.id, raw_text=raw, now=now
+        )
+        return preview, pid
+
+    result = await services.write(work)
+    if isinstance(result, str):
+        await reply(update, result, lang)
+        return
+    preview, pid = result
+    await _send(message, mod.render_preview(preview, lang), _keyboard(pid, lang, force=False))
+
+
+def _when(moment: datetime, services: Services, lang: str) -> str:
+    local = moment.astimezone(services.settings.zone)
+    return f"{fmt.day(local.date(), lang)} {local:%H:%M}"
+
+
+async def history(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    lang = await _allowed(update, context, "/history")
+    if lang is None or message is None:
+        return
+    services = context.services
+    try:
+        day = _parse_date(command_args(message))
+    except ValueError:
+        await reply(update, _t("history_usage", lang), lang)
+        return
+
+    def work(session: Session) -> tuple[list[store.ReportRevision], queries.StoredReport | None]:
+        return store.revisions_of(session, day), queries.report_on(session, day)
+
+    revisions, report = await services.read(work)
+    if report is None and not revisions:
+        await reply(update, _t("history_none", lang, day=fmt.day(day, lang)), lang)
+        return
+    lines = [_t("history_title", lang, day=fmt.day(day, lang))]
+    if revisions and revisions[0].revision > 1:
+        lines.append(_t("history_unaudited", lang, rev=revisions[0].revision))
+    for r in revisions:
+        action = _t("action_correct" if r.action == "correct" else "action_publish", lang)
+        lines.append(
+            _t(
+                "history_line",
+                lang,
+                rev=r.revision,
+                action=action,
+                who=r.moderator_id,
+                when=_when(r.created_at, services, lang),
+            )
+        )
+    if report is not None:
+        lines.append(
+            _t(
+                "history_current",
+                lang,
+                rev=report.revision,
+                source=html.escape(source_name(report.source, lang)),
+                when=_when(report.stored_at, services, lang),
+            )
+        )
+    await reply(update, "\n".join(lines), lang)
+
+
+async def status(update: Update, context: BotContext) -> None:
+    lang = await _allowed(update, context, "/status")
+    if lang is None:
+        return
+    services = context.services
+    now = services.clock()
+
+    def work(session: Session) -> tuple[queries.StoredReport | None, list[store.PendingPreview]]:
+        return queries.latest_report(session), store.pending_previews(
+            session, newer_than=now - mod.PREVIEW_TTL
+        )
+
+    latest, pending = await services.read(work)
+    lines: list[str] = []
+    if latest is None:
+        lines.append(_t("status_none", lang))
+    else:
+        minutes = max(0, int((now - latest.stored_at).total_seconds() // 60))
+        lines.append(
+            _t(
+                "status_latest",
+                lang,
+                day=fmt.day(latest.report_date, lang),
+                rev=latest.revision,
+                source=html.escape(source_name(latest.source, lang)),
+                age=_t("age", lang, h=minutes // 60, m=minutes % 60),
+            )
+        )
+    lines.append(_t("status_pending", lang, n=len(pending)))
+    for p in pending:
+        action = _t("action_correct" if p.action == "correct" else "action_publish", lang)
+        lines.append(
+            _t(
+                "status_pending_line",
+                lang,
+                id=p.id,
+                day=fmt.day(p.report_date, lang),
+                action=action,
+                who=p.moderator_id,
+                when=_when(p.created_at, services, lang),
+            )
+        )
+    await reply(update, "\n".join(lines), lang)
+
+
+async def button(update: Update, context: BotContext) -> None:
+    """Publish, Publish anyway, or Cancel on a preview."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    lang = await _allowed(update, context, f"button {query.data}")
+    if lang is None:
+        return
+    services = context.services
+    try:
+        _, action, raw_id = (query.data or "").split(":")
+        pid = int(raw_id)
+    except ValueError:
+        await query.answer()
+        return
+    now = services.clock()
+    if action == "cancel":
+        outcome = await services.write(lambda s: mod.cancel(s, pid, moderator_id=user.id, now=now))
+    else:
+        force = action == "force"
+        try:
+            outcome = await services.write(
+                lambda s: mod.publish(s, pid, moderator_id=user.id, now=now, force=force)
+            )
+        except IntegrityError:
+            # Another moderator's revision of the same day was committed first: the database refused ours.
+            log.info("preview %s lost a publish race", pid)
+            outcome = await services.write(lambda s: mod.lost_race(s, pid, now=now))
+    await query.answer()
+    message = query.message
+    if isinstance(message, Message):
+        if outcome.status != "needs_confirmation":
+            try:
+                await message.edit_reply_markup(reply_markup=None)
+            except BadRequest:
+                log.debug("preview %s: keyboard already removed", pid)
+        markup = _keyboard(pid, lang, force=True) if outcome.status == "needs_confirmation" else None
+        await _send(message, mod.render_outcome(outcome, lang), markup)
+    if outcome.status == "published" and outcome.report_date is not None:
+        log.info("moderator %s published %s revision %s", user.id, outcome.report_date, outcome.revision)
+        await services.report_published(outcome.report_date, correction=outcome.correction)
 
 
 def register(app: BotApplication) -> None:
-    """Nothing yet."""
+    app.add_handler(command("post", post))
+    app.add_handler(command("correct", correct))
+    app.add_handler(command("history", history))
+    app.add_handler(command("status", status))
+    app.add_handler(CallbackQueryHandler(button, pattern=r"^mod:"))
+    moderators = filters.User(user_id=app.bot_data.services.settings.moderator_ids, allow_empty=False)
+    # Plain text from a moderator in a private chat is a report to preview; others reach the fallback.
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE
+            & filters.UpdateType.MESSAGE
+            & filters.TEXT
+            & ~filters.COMMAND
+            & moderators,
+            report_text,
+        )
+    )

@@ -1,1 +1,178 @@
-"""Moderation: report revisions (the audit trail) and pending previews. Tables and queries."""
+"""Moderation: report revisions (the audit trail) and pending previews. Tables and queries.
+
+Every function runs inside the caller's session (`storage.db.transaction` or `reading`).
+
+Exactly one revision per (report date, revision number) is enforced by the database: `report_revision`
+has a unique key on it, and a preview is claimed with a conditional update (pending → done), so a double
+tap or two moderators racing can never both publish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    update,
+)
+from sqlmodel import Field, Session, SQLModel
+
+from storage.models import Figure, Report, UTCDateTime, utcnow
+
+FIGURE = Figure.__table__  # type: ignore[attr-defined]
+REPORT = Report.__table__  # type: ignore[attr-defined]
+
+PENDING, PUBLISHED, CANCELLED, STALE = "pending", "published", "cancelled", "stale"
+
+
+class ReportRevision(SQLModel, table=True):
+    """One publish or correction by a moderator: who, when, from what text, which revision it made."""
+
+    __tablename__ = "report_revision"
+    __table_args__ = (UniqueConstraint("report_date", "revision", name="uq_report_revision_date_rev"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    report_date: date = Field(index=True)
+    revision: int = Field(sa_column=Column(Integer, nullable=False))
+    moderator_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    #: "publish" (a report text) or "correct" (/correct).
+    action: str = Field(sa_column=Column(String(16), nullable=False))
+    raw_text: str = Field(sa_column=Column(Text, nullable=False))
+    #: The figures as published: {"totals": {...}, "increases": {...}}.
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PendingPreview(SQLModel, table=True):
+    """A preview shown to a moderator, waiting for Publish or Cancel."""
+
+    __tablename__ = "pending_preview"
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    moderator_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    report_date: date
+    action: str = Field(sa_column=Column(String(16), nullable=False))
+    raw_text: str = Field(sa_column=Column(Text, nullable=False))
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: Any finding is an error: publishing needs a second, explicit confirmation.
+    has_errors: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    #: The fingerprint of the stored data the preview was computed from (see `state_fingerprint`).
+    base_fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    status: str = Field(default=PENDING, sa_column=Column(String(16), nullable=False, index=True))
+    #: Who closed it (published or cancelled), and when.
+    closed_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+PREVIEW = PendingPreview.__table__  # type: ignore[attr-defined]
+REVISION = ReportRevision.__table__  # type: ignore[attr-defined]
+
+
+def state_fingerprint(session: Session, day: date) -> str:
+    """A digest of everything a preview of DAY rests on: the stored report of DAY (its revision, source and
+    figures) and the latest report before it (its date and totals). Any publish, correction or import
+    touching them changes it."""
+    parts: list[Any] = []
+    head = session.execute(
+        select(REPORT.c.revision, REPORT.c.source).where(REPORT.c.report_date == day)
+    ).first()
+    parts.append(None if head is None else [head.revision, head.source])
+    before = session.execute(
+        select(REPORT.c.report_date).where(REPORT.c.report_date < day).order_by(REPORT.c.report_date.desc())
+    ).scalar()
+    parts.append(None if before is None else before.isoformat())
+    for d in (day, before):
+        if d is None:
+            continue
+        rows = session.execute(
+            select(FIGURE.c.category, FIGURE.c.total, FIGURE.c.increase)
+            .where(FIGURE.c.report_date == d)
+            .order_by(FIGURE.c.category)
+        ).all()
+        parts.append([list(r) for r in rows])
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def add_preview(session: Session, preview: PendingPreview) -> int:
+    session.add(preview)
+    session.flush()
+    assert preview.id is not None
+    return preview.id
+
+
+def get_preview(session: Session, preview_id: int) -> PendingPreview | None:
+    return session.get(PendingPreview, preview_id)
+
+
+def close_preview(session: Session, preview_id: int, status: str, *, by: int, at: datetime) -> bool:
+    """Compare-and-set: move a PENDING preview to STATUS. False when it was no longer pending (a double
+    tap, or another moderator closed it first)."""
+    result = session.execute(
+        update(PREVIEW)
+        .where(PREVIEW.c.id == preview_id, PREVIEW.c.status == PENDING)
+        .values(status=status, closed_by=by, closed_at=at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def pending_previews(session: Session, *, newer_than: datetime | None = None) -> list[PendingPreview]:
+    query = select(PendingPreview).where(PendingPreview.status == PENDING)  # type: ignore[arg-type]
+    if newer_than is not None:
+        query = query.where(PendingPreview.created_at >= newer_than)  # type: ignore[arg-type]
+    return list(session.scalars(query.order_by(PendingPreview.id)))  # type: ignore[arg-type]
+
+
+def expire_previews(session: Session, *, older_than: datetime) -> int:
+    """Pending previews shown before OLDER_THAN become stale."""
+    result = session.execute(
+        update(PREVIEW)
+        .where(PREVIEW.c.status == PENDING, PREVIEW.c.created_at < older_than)
+        .values(status=STALE)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def add_revision(session: Session, revision: ReportRevision) -> None:
+    """Insert the audit row; the unique (report_date, revision) key fails a second writer of the same one."""
+    session.add(revision)
+    session.flush()
+
+
+def revisions_of(session: Session, day: date) -> list[ReportRevision]:
+    query = select(ReportRevision).where(ReportRevision.report_date == day)  # type: ignore[arg-type]
+    return list(session.scalars(query.order_by(ReportRevision.revision)))  # type: ignore[arg-type]
+
+
+def report_revision(session: Session, day: date) -> int | None:
+    """The stored report's revision number, or None when DAY has no report."""
+    value: int | None = session.execute(select(REPORT.c.revision).where(REPORT.c.report_date == day)).scalar()
+    return value
+
+
+def recent_increases(session: Session, day: date, *, days: int = 90) -> dict[str, list[int]]:
+    """Per category, the daily figures of the DAYS days before DAY: the reported increase where known,
+    else the difference of totals."""
+    rows = session.execute(
+        select(FIGURE.c.category, FIGURE.c.increase, FIGURE.c.change).where(
+            FIGURE.c.report_date >= day - timedelta(days=days), FIGURE.c.report_date < day
+        )
+    ).all()
+    out: dict[str, list[int]] = {}
+    for category, increase, change in rows:
+        value = increase if increase is not None else change
+        if value is not None:
+            out.setdefault(category, []).append(int(value))
+    return out
