@@ -477,7 +477,7 @@ def render_outcome(outcome: Outcome, lang: str) -> str:
     if outcome.status == "closed":
         if outcome.previous_status == store.PUBLISHED:
             return _t("closed_published", lang, by=by)
-        return _t("closed_other", lang, status=outcome.previous_status, by=by)
+        return _t("closed_other", lang, status=outcome.previous_status, by="")
     if outcome.status == "stale":
         return _t("stale", lang, day=day, rev=outcome.revision or "—", by=by)
     if outcome.status == "unchanged":
