@@ -196,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_parse)
 
+    from bot.delivery import add_cli_commands  # subscribe, unsubscribe, subscribers, summary
+
+    add_cli_commands(sub, _date)
     return parser
 
 

@@ -1,11 +1,380 @@
-"""Subscribers: /subscribe, /unsubscribe, /settings, and the delivery of summaries and alerts."""
+"""Subscribers: /subscribe, /unsubscribe, /settings, and the delivery of summaries and alerts.
+
+Private chats subscribe themselves; in groups only administrators may (checked with getChatMember); in
+channels the command is posted in the channel (only admins can post there) and arrives as a channel_post,
+which CommandHandler does not see, hence the MessageHandler below.
+"""
 
 from __future__ import annotations
 
-from bot.services import BotApplication
+import asyncio
+import html
+import logging
+from datetime import date
+from typing import Any
 
-COMMANDS: tuple[tuple[str, str, dict[str, str]], ...] = ()
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot import schedule
+from bot.delivery import Broadcaster, Sender
+from bot.services import BotApplication, BotContext
+from bot.texts import tr
+from handlers.common import command, command_args, reply
+from storage import chats
+from storage import delivery as store
+
+log = logging.getLogger(__name__)
+
+#: How often the periodic job looks for due summaries and new reports (seconds).
+TICK_SECONDS = 30.0
+CALLBACK_PREFIX = "sub:"
+PRESET_TIMES = ("07:00", "09:00", "12:00", "20:00")
+
+COMMANDS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    (
+        "subscribe",
+        "/subscribe",
+        {
+            "en": "get the daily summary and rank alerts here",
+            "uk": "отримувати тут щоденний підсумок і сповіщення",
+        },
+    ),
+    (
+        "unsubscribe",
+        "/unsubscribe",
+        {"en": "stop the daily messages", "uk": "припинити щоденні повідомлення"},
+    ),
+    (
+        "settings",
+        "/settings [time HH:MM [ZONE] | top N M]",
+        {"en": "language, what and when to receive", "uk": "мова, що і коли надсилати"},
+    ),
+)
+
+TEXTS = {
+    "subscribed": {
+        "en": "✅ Subscribed. This chat will get the daily summary of the General Staff's report and alerts "
+        "about notable days, as soon as a report is published. Change that with /settings.",
+        "uk": "✅ Підписку оформлено. Цей чат отримуватиме щоденний підсумок звіту Генштабу і сповіщення "
+        "про помітні дні одразу після публікації звіту. Змінити — /settings.",
+    },
+    "already": {
+        "en": "This chat is already subscribed. /settings to change what and when.",
+        "uk": "Цей чат уже підписано. /settings — змінити, що і коли надсилати.",
+    },
+    "unsubscribed": {
+        "en": "Unsubscribed: no more daily messages here. /subscribe to come back.",
+        "uk": "Підписку скасовано: щоденних повідомлень більше не буде. /subscribe — повернутися.",
+    },
+    "not_subscribed": {
+        "en": "This chat is not subscribed. /subscribe first.",
+        "uk": "Цей чат не підписано. Спершу /subscribe.",
+    },
+    "admins_only": {
+        "en": "Only the group's administrators can change its subscription.",
+        "uk": "Змінювати підписку групи можуть лише її адміністратори.",
+    },
+    "settings": {
+        "en": "<b>Settings of this chat</b>\nLanguage: {language}\nReceives: {receive}\nWhen: {when}\n"
+        "Alerts when a day ranks in the top {top_p} (personnel) or top {top_o} (other categories)\n\n"
+        "Also: <code>/settings time 08:30 Europe/Kyiv</code>, <code>/settings top 10 5</code>",
+        "uk": "<b>Налаштування цього чату</b>\nМова: {language}\nНадсилати: {receive}\nКоли: {when}\n"
+        "Сповіщення, коли день у топ-{top_p} (особовий склад) або топ-{top_o} (інші категорії)\n\n"
+        "Також: <code>/settings time 08:30 Europe/Kyiv</code>, <code>/settings top 10 5</code>",
+    },
+    "on_publication": {"en": "as soon as the report is published", "uk": "одразу після публікації звіту"},
+    "at_time": {"en": "at {time} ({zone})", "uk": "о {time} ({zone})"},
+    "receive_both": {"en": "summary and alerts", "uk": "підсумок і сповіщення"},
+    "receive_summary": {"en": "daily summary only", "uk": "лише щоденний підсумок"},
+    "receive_alerts": {"en": "rank alerts only", "uk": "лише сповіщення"},
+    "btn_summary": {"en": "Summary", "uk": "Підсумок"},
+    "btn_alerts": {"en": "Alerts", "uk": "Сповіщення"},
+    "btn_both": {"en": "Both", "uk": "Обидва"},
+    "btn_publication": {"en": "On publication", "uk": "Одразу"},
+    "settings_usage": {
+        "en": "Usage: /settings, /settings time HH:MM [ZONE], /settings time now, /settings top N M",
+        "uk": "Як: /settings, /settings time ГГ:ХХ [ЗОНА], /settings time now, /settings top N M",
+    },
+    "bad_zone": {
+        "en": "Unknown time zone {zone}; use an IANA name such as Europe/Kyiv.",
+        "uk": "Невідома часова зона {zone}; вкажіть назву IANA, напр. Europe/Kyiv.",
+    },
+    "saved": {"en": "Saved.", "uk": "Збережено."},
+}
+
+_LANG_NAMES = {"en": "English", "uk": "Українська"}
+
+
+# ------------------------------------------------------------------------------------------ permissions
+
+
+async def _may_manage(update: Update, context: BotContext) -> bool:
+    """Private chats and channel posts: yes. Groups: only administrators (anonymous admins too)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None:
+        return False
+    if chat.type in (Chat.PRIVATE, Chat.CHANNEL):
+        return True
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True  # an anonymous administrator writes as the group itself
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError:
+        log.warning("could not check the membership of %s in %s", user.id, chat.id)
+        return False
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+async def _answer(update: Update, context: BotContext, text: str, lang: str) -> None:
+    """Reply to a command; a channel post gets a new channel message (reply_text works there too)."""
+    await reply(update, text, lang)
+
+
+# --------------------------------------------------------------------------------------------- commands
+
+
+async def subscribe(update: Update, context: BotContext) -> None:
+    services = context.services
+    chat = update.effective_chat
+    if chat is None:
+        return
+    lang = await services.language(update)
+    if not await _may_manage(update, context):
+        await _answer(update, context, tr(TEXTS["admins_only"], lang), lang)
+        return
+    now = services.clock()
+    title = chat.title or chat.username
+
+    def work(session: Any) -> bool:
+        if chats.chat_language(session, chat.id) is None:
+            chats.set_chat_language(session, chat.id, lang)  # the language of whoever subscribed
+        return store.subscribe(session, chat.id, chat_type=chat.type, title=title, now=now)
+
+    new = await services.write(work)
+    await _answer(update, context, tr(TEXTS["subscribed" if new else "already"], lang), lang)
+
+
+async def unsubscribe(update: Update, context: BotContext) -> None:
+    services = context.services
+    chat = update.effective_chat
+    if chat is None:
+        return
+    lang = await services.language(update)
+    if not await _may_manage(update, context):
+        await _answer(update, context, tr(TEXTS["admins_only"], lang), lang)
+        return
+    done = await services.write(lambda s: store.unsubscribe(s, chat.id, "unsubscribed in the chat"))
+    await _answer(update, context, tr(TEXTS["unsubscribed" if done else "not_subscribed"], lang), lang)
+
+
+def _settings_text(sub: store.Subscription, lang: str) -> str:
+    when = (
+        tr(TEXTS["at_time"], lang, time=sub.send_at, zone=html.escape(sub.timezone))
+        if sub.send_at
+        else tr(TEXTS["on_publication"], lang)
+    )
+    return tr(
+        TEXTS["settings"],
+        lang,
+        language=_LANG_NAMES.get(lang, lang),
+        receive=tr(TEXTS[f"receive_{sub.receive}"], lang),
+        when=when,
+        top_p=sub.top_personnel,
+        top_o=sub.top_other,
+    )
+
+
+def _keyboard(sub: store.Subscription, lang: str) -> InlineKeyboardMarkup:
+    def button(label: str, data: str, chosen: bool) -> InlineKeyboardButton:
+        return InlineKeyboardButton(("• " if chosen else "") + label, callback_data=CALLBACK_PREFIX + data)
+
+    return InlineKeyboardMarkup(
+        [
+            [button(name, f"lang:{code}", code == lang) for code, name in _LANG_NAMES.items()],
+            [
+                button(tr(TEXTS[f"btn_{r}"], lang), f"recv:{r}", sub.receive == r)
+                for r in store.RECEIVE_CHOICES
+            ],
+            [
+                button(tr(TEXTS["btn_publication"], lang), "when:pub", sub.send_at is None),
+                *(button(t_, f"when:{t_}", sub.send_at == t_) for t_ in PRESET_TIMES),
+            ],
+        ]
+    )
+
+
+async def settings(update: Update, context: BotContext) -> None:
+    services = context.services
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    lang = await services.language(update)
+    if not await _may_manage(update, context):
+        await _answer(update, context, tr(TEXTS["admins_only"], lang), lang)
+        return
+    args = command_args(message).split()
+    sub = await services.read(lambda s: store.get_subscription(s, chat.id))
+    if sub is None or not sub.active:
+        await _answer(update, context, tr(TEXTS["not_subscribed"], lang), lang)
+        return
+    if args:
+        change = _parse_settings(args)
+        if isinstance(change, str):
+            await _answer(
+                update, context, tr(TEXTS[change], lang, zone=html.escape(" ".join(args[2:]))), lang
+            )
+            return
+        sub = await services.write(lambda s: store.update_settings(s, chat.id, **change)) or sub
+    await message.reply_text(
+        _settings_text(sub, lang),
+        parse_mode=ParseMode.HTML,
+        reply_markup=_keyboard(sub, lang),
+        do_quote=False,
+    )
+
+
+def _parse_settings(args: list[str]) -> dict[str, Any] | str:
+    """`time HH:MM [ZONE]` | `time now` | `top N M` → the fields to change, or the key of a usage text."""
+    what = args[0].lower()
+    if what == "time" and len(args) >= 2:
+        if args[1].lower() in ("now", "pub", "publication"):
+            return {"send_at": None}
+        at = schedule.parse_time(args[1])
+        if at is None or len(args) > 3:
+            return "settings_usage"
+        change: dict[str, Any] = {"send_at": at.strftime("%H:%M")}
+        if len(args) == 3:
+            if schedule.zone_or_none(args[2]) is None:
+                return "bad_zone"
+            change["timezone"] = args[2]
+        return change
+    if what == "top" and len(args) == 3 and all(a.isdigit() and 1 <= int(a) <= 50 for a in args[1:]):
+        return {"top_personnel": int(args[1]), "top_other": int(args[2])}
+    return "settings_usage"
+
+
+async def settings_button(update: Update, context: BotContext) -> None:
+    services = context.services
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None or query.data is None:
+        return
+    lang = await services.language(update)
+    if chat.type != Chat.PRIVATE and not await _member_is_admin(context, chat.id, query.from_user.id):
+        await query.answer(tr(TEXTS["admins_only"], lang), show_alert=True)
+        return
+    field_name, _, value = query.data.removeprefix(CALLBACK_PREFIX).partition(":")
+    changes: dict[str, Any] = {}
+    if field_name == "lang" and value in _LANG_NAMES:
+        await services.write(lambda s: chats.set_chat_language(s, chat.id, value))
+        lang = value
+    elif field_name == "recv" and value in store.RECEIVE_CHOICES:
+        changes["receive"] = value
+    elif field_name == "when":
+        changes["send_at"] = None if value == "pub" else value if schedule.parse_time(value) else None
+    sub = await services.write(lambda s: store.update_settings(s, chat.id, **changes))
+    if sub is None or not sub.active:
+        await query.answer(tr(TEXTS["not_subscribed"], lang), show_alert=True)
+        return
+    await query.answer(tr(TEXTS["saved"], lang))
+    if query.message is not None:
+        try:
+            await query.edit_message_text(
+                _settings_text(sub, lang), parse_mode=ParseMode.HTML, reply_markup=_keyboard(sub, lang)
+            )
+        except TelegramError as exc:  # "message is not modified" when the same button is pressed again
+            log.debug("settings message not edited: %s", exc)
+
+
+async def _member_is_admin(context: BotContext, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+_CHANNEL_COMMANDS = {"subscribe": subscribe, "unsubscribe": unsubscribe, "settings": settings}
+
+
+async def channel_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    name = message.text[1:].split(maxsplit=1)[0].split("@")[0].lower()
+    handler = _CHANNEL_COMMANDS.get(name)
+    if handler is not None:
+        await handler(update, context)
+
+
+# ------------------------------------------------------------------------------------------- delivery
 
 
 def register(app: BotApplication) -> None:
-    """Nothing yet."""
+    """Commands, the settings buttons, the publish hook, the periodic job and the sender's stop."""
+    app.add_handler(command("subscribe", subscribe))
+    app.add_handler(command("unsubscribe", unsubscribe))
+    app.add_handler(command("settings", settings))
+    app.add_handler(
+        MessageHandler(
+            filters.UpdateType.CHANNEL_POST
+            & filters.Regex(r"^/(subscribe|unsubscribe|settings)(@\w+)?(\s|$)"),
+            channel_command,
+        )
+    )
+    app.add_handler(CallbackQueryHandler(settings_button, pattern=f"^{CALLBACK_PREFIX}"))
+
+    services = app.bot_data.services
+    broadcaster = Broadcaster(services.engine, services.settings.zone, services.clock)
+    holder: dict[str, Sender] = {}
+
+    def sender() -> Sender:
+        if "sender" not in holder:
+            holder["sender"] = Sender(app.bot, services.engine)
+            holder["sender"].start()
+        return holder["sender"]
+
+    async def tick(context: BotContext) -> None:
+        queued = await services.write(broadcaster.tick)
+        if queued:
+            log.info("%d messages queued for delivery", queued)
+        sender().wake()
+
+    background: set[asyncio.Task[None]] = set()
+
+    async def publish(report_date: date, correction: bool) -> None:
+        try:
+            queued = await services.write(
+                lambda s: broadcaster.published(s, report_date, correction=correction)
+            )
+        except Exception:  # the periodic job catches up; never lose the publish for a logging hook
+            log.exception("queueing report %s failed; the periodic job will retry", report_date)
+            return
+        log.info("report %s published (correction=%s): %d messages queued", report_date, correction, queued)
+        sender().wake()
+
+    async def on_published(report_date: date, correction: bool) -> None:
+        """Returns at once: the moderator's Publish does not wait for thousands of rows to be queued."""
+        task = asyncio.create_task(publish(report_date, correction))
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    services.publish_hooks.append(on_published)
+    if app.job_queue is not None:
+        # first=1: the start-up catch-up; then every TICK_SECONDS (the database decides what was sent).
+        app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=1, name="delivery-tick")
+
+    previous_stop = app.post_stop
+
+    async def post_stop(application: Any) -> None:
+        if "sender" in holder:
+            await holder.pop("sender").stop()
+        if previous_stop is not None:
+            await previous_stop(application)
+
+    app.post_stop = post_stop

@@ -1,1 +1,498 @@
-"""Delivery: subscriptions, chat delivery settings and the outbox. Tables and queries."""
+"""Delivery: subscriptions, per-chat delivery settings, posts and the outbox. Tables and queries.
+
+The outbox is the source of truth of what was sent: one `delivery` row per (post, chat, kind), unique, so a
+double-fired job, a second instance or a restart can never create a second message for the same report.
+
+Row life (column `state`):
+
+    pending ──claim──▶ sending ──▶ sent          (message_id kept)
+       ▲                  │  └────▶ failed        (error says why; never retried)
+       └──retry/release───┘
+
+A `sending` row carries a lease (`lease_until`): if the process dies with the row in flight, another
+claim takes it once the lease has expired. So after a crash only rows in flight can be sent twice.
+A correction turns `sent` rows back into `pending` with `op = "edit"`: the sender edits the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, Session, SQLModel
+
+from storage.models import ChatPrefs, UTCDateTime, utcnow
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+SUMMARY, ALERT = "summary", "alert"
+RECEIVE_CHOICES = ("both", "summary", "alerts")
+DEFAULT_TIMEZONE = "Europe/Kyiv"
+DEFAULT_TOP_PERSONNEL = 10
+DEFAULT_TOP_OTHER = 5
+
+
+class Subscription(SQLModel, table=True):
+    """A chat that receives the daily summary and/or the rank alerts, with its delivery settings."""
+
+    __tablename__ = "subscription"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_type: str = Field(sa_column=Column(String(16), nullable=False))
+    title: str | None = Field(default=None, sa_column=Column(String(256), nullable=True))
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    #: both | summary | alerts
+    receive: str = Field(default="both", sa_column=Column(String(8), nullable=False))
+    #: "HH:MM" in `timezone`, or None: as soon as the report is published.
+    send_at: str | None = Field(default=None, sa_column=Column(String(5), nullable=True))
+    timezone: str = Field(default=DEFAULT_TIMEZONE, sa_column=Column(String(64), nullable=False))
+    top_personnel: int = Field(default=DEFAULT_TOP_PERSONNEL)
+    top_other: int = Field(default=DEFAULT_TOP_OTHER)
+    subscribed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    #: Why the subscription ended (unsubscribed, blocked, migrated …), None while active.
+    ended_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+    def wants(self, kind: str) -> bool:
+        return self.receive == "both" or (self.receive == "summary") == (kind == SUMMARY)
+
+
+class Post(SQLModel, table=True):
+    """A report being broadcast: created once per report date, when the bot first sees it as new."""
+
+    __tablename__ = "delivery_post"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_date: date = Field(sa_column=Column("report_date", Date, unique=True, nullable=False))
+    #: When the report's figures were known (the report's stored_at): fixed-time chats get it from then.
+    available_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    #: The report revision the sent texts were rendered from.
+    revision: int = Field(default=1)
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: one message of one post to one chat."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("post_id", "chat_id", "kind", name="uq_delivery_post_chat_kind"),
+        Index("ix_delivery_state", "state", "not_before", "id"),
+        Index("ix_delivery_chat", "chat_id", "sent_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(sa_column=Column(Integer, ForeignKey("delivery_post.id"), nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str = Field(sa_column=Column(String(8), nullable=False))
+    #: send | edit (a correction of a sent message)
+    op: str = Field(default="send", sa_column=Column(String(4), nullable=False))
+    state: str = Field(default=PENDING, sa_column=Column(String(8), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    #: Raised by each correction; a send of an older version is followed by an edit.
+    version: int = Field(default=1)
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    attempts: int = Field(default=0)
+    not_before: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    owner: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    corrected_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+SUB = Subscription.__table__  # type: ignore[attr-defined]
+POST = Post.__table__  # type: ignore[attr-defined]
+OUT = Delivery.__table__  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------- subscriptions
+
+
+def get_subscription(session: Session, chat_id: int) -> Subscription | None:
+    return session.get(Subscription, chat_id)
+
+
+def subscribe(
+    session: Session, chat_id: int, *, chat_type: str, title: str | None = None, now: datetime | None = None
+) -> bool:
+    """Subscribe CHAT_ID (keeping earlier settings); False when it already was."""
+    now = now or utcnow()
+    sub = session.get(Subscription, chat_id)
+    if sub is None:
+        session.add(Subscription(chat_id=chat_id, chat_type=chat_type, title=title, subscribed_at=now))
+        return True
+    was_active = sub.active
+    sub.active, sub.ended_reason, sub.updated_at = True, None, now
+    sub.chat_type, sub.title = chat_type, title or sub.title
+    if not was_active:
+        sub.subscribed_at = now
+    session.add(sub)
+    return not was_active
+
+
+def unsubscribe(session: Session, chat_id: int, reason: str, *, now: datetime | None = None) -> bool:
+    """End CHAT_ID's subscription for REASON and drop what is still owed to it; False when not subscribed."""
+    now = now or utcnow()
+    sub = session.get(Subscription, chat_id)
+    if sub is None or not sub.active:
+        return False
+    sub.active, sub.ended_reason, sub.updated_at = False, reason, now
+    session.add(sub)
+    session.execute(
+        update(OUT)
+        .where(OUT.c.chat_id == chat_id, OUT.c.state.in_((PENDING, SENDING)), OUT.c.op == "send")
+        .values(state=FAILED, error=f"not sent: {reason}", owner=None, lease_until=None)
+    )
+    return True
+
+
+def update_settings(session: Session, chat_id: int, **fields: Any) -> Subscription | None:
+    sub = session.get(Subscription, chat_id)
+    if sub is None:
+        return None
+    for name, value in fields.items():
+        setattr(sub, name, value)
+    sub.updated_at = utcnow()
+    session.add(sub)
+    return sub
+
+
+def active_subscriptions(session: Session) -> list[Subscription]:
+    query = select(Subscription).where(SUB.c.active.is_(True)).order_by(SUB.c.chat_id)
+    return list(session.execute(query).scalars())
+
+
+@dataclass(frozen=True)
+class SubscriberRow:
+    sub: Subscription
+    last_sent_at: datetime | None
+    sent: int
+    failed: int
+    owed: int
+
+
+def subscribers(session: Session) -> list[SubscriberRow]:
+    """Every chat ever subscribed, with its last delivery and its counts of sent/failed/owed messages."""
+    counts = (
+        select(
+            OUT.c.chat_id,
+            func.max(OUT.c.sent_at).label("last"),
+            func.sum(func.cast(OUT.c.state == SENT, Integer)).label("sent"),
+            func.sum(func.cast(OUT.c.state == FAILED, Integer)).label("failed"),
+            func.sum(func.cast(OUT.c.state.in_((PENDING, SENDING)), Integer)).label("owed"),
+        )
+        .group_by(OUT.c.chat_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Subscription, counts.c.last, counts.c.sent, counts.c.failed, counts.c.owed)
+        .outerjoin(counts, counts.c.chat_id == SUB.c.chat_id)
+        .order_by(SUB.c.active.desc(), SUB.c.chat_id)
+    ).all()
+    return [
+        SubscriberRow(sub, _utc(session, last), int(sent or 0), int(failed or 0), int(owed_ or 0))
+        for sub, last, sent, failed, owed_ in rows
+    ]
+
+
+def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime | None = None) -> None:
+    """A group became a supergroup: move the subscription, the language and what is still owed."""
+    now = now or utcnow()
+    old = session.get(Subscription, old_id)
+    if old is not None:
+        new = session.get(Subscription, new_id)
+        if new is None:
+            new = Subscription(
+                chat_id=new_id,
+                chat_type="supergroup",
+                title=old.title,
+                receive=old.receive,
+                send_at=old.send_at,
+                timezone=old.timezone,
+                top_personnel=old.top_personnel,
+                top_other=old.top_other,
+                subscribed_at=old.subscribed_at,
+            )
+        new.active, new.ended_reason, new.updated_at = old.active or new.active, None, now
+        session.add(new)
+        old.active, old.ended_reason, old.updated_at = False, f"migrated to supergroup {new_id}", now
+        session.add(old)
+    prefs = session.get(ChatPrefs, old_id)
+    if prefs is not None and prefs.lang and session.get(ChatPrefs, new_id) is None:
+        session.add(ChatPrefs(chat_id=new_id, lang=prefs.lang))
+    owed = session.execute(
+        select(OUT.c.id, OUT.c.post_id, OUT.c.kind, OUT.c.text).where(
+            OUT.c.chat_id == old_id, OUT.c.state.in_((PENDING, SENDING)), OUT.c.op == "send"
+        )
+    ).all()
+    add_deliveries(session, [(r.post_id, new_id, r.kind, r.text) for r in owed], now=now)
+    session.execute(
+        update(OUT)
+        .where(OUT.c.id.in_([r.id for r in owed]))
+        .values(state=FAILED, error=f"group migrated to supergroup {new_id}; sent there", owner=None)
+    )
+
+
+# ------------------------------------------------------------------------------------------------ posts
+
+
+def _post_from_row(row: Any) -> Post:
+    return Post(
+        id=row.id,
+        report_date=row.report_date,
+        available_at=row.available_at,
+        created_at=row.created_at,
+        revision=row.revision,
+    )
+
+
+def post_for(session: Session, report_date: date) -> Post | None:
+    row = session.execute(select(POST).where(POST.c.report_date == report_date)).first()
+    return _post_from_row(row) if row else None
+
+
+def latest_post(session: Session) -> Post | None:
+    row = session.execute(select(POST).order_by(POST.c.report_date.desc()).limit(1)).first()
+    return _post_from_row(row) if row else None
+
+
+def ensure_post(
+    session: Session, report_date: date, *, available_at: datetime, revision: int, now: datetime | None = None
+) -> Post:
+    """The post of REPORT_DATE, created when missing (a unique report date: created once)."""
+    found = post_for(session, report_date)
+    if found is not None:
+        return found
+    _insert_ignore(
+        session,
+        POST,
+        [
+            {
+                "report_date": report_date,
+                "available_at": available_at,
+                "created_at": now or utcnow(),
+                "revision": revision,
+            }
+        ],
+    )
+    created = post_for(session, report_date)
+    assert created is not None
+    return created
+
+
+def set_post_revision(session: Session, post_id: int, revision: int) -> None:
+    session.execute(update(POST).where(POST.c.id == post_id).values(revision=revision))
+
+
+# ----------------------------------------------------------------------------------------------- outbox
+
+
+def _insert_ignore(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = session.execute(insert(table).values(rows).on_conflict_do_nothing())
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def add_deliveries(
+    session: Session, rows: Iterable[tuple[int, int, str, str]], *, now: datetime | None = None
+) -> int:
+    """Queue (post_id, chat_id, kind, text) messages; those already queued (or sent) are left alone.
+    Returns how many were added."""
+    now = now or utcnow()
+    values = [
+        {
+            "post_id": post_id,
+            "chat_id": chat_id,
+            "kind": kind,
+            "op": "send",
+            "state": PENDING,
+            "text": text,
+            "version": 1,
+            "attempts": 0,
+            "not_before": now,
+            "created_at": now,
+        }
+        for post_id, chat_id, kind, text in rows
+    ]
+    added = 0
+    for start in range(0, len(values), 500):
+        added += _insert_ignore(session, OUT, values[start : start + 500])
+    return added
+
+
+def queued_keys(session: Session, post_id: int) -> set[tuple[int, str]]:
+    """(chat_id, kind) of every message of POST_ID already in the outbox, whatever its state."""
+    rows = session.execute(select(OUT.c.chat_id, OUT.c.kind).where(OUT.c.post_id == post_id))
+    return {(r.chat_id, r.kind) for r in rows}
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed outbox row, as the sender needs it."""
+
+    id: int
+    chat_id: int
+    kind: str
+    op: str
+    text: str
+    version: int
+    message_id: int | None
+    attempts: int
+    chat_type: str | None
+
+
+def claim(session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Job]:
+    """Take up to LIMIT rows that are due (pending, or in flight with an expired lease), oldest first."""
+    due = or_(
+        and_(OUT.c.state == PENDING, OUT.c.not_before <= now),
+        and_(OUT.c.state == SENDING, OUT.c.lease_until < now),
+    )
+    ids = list(session.execute(select(OUT.c.id).where(due).order_by(OUT.c.id).limit(limit)).scalars())
+    if not ids:
+        return []
+    session.execute(
+        update(OUT)
+        .where(OUT.c.id.in_(ids), due)
+        .values(state=SENDING, owner=owner, lease_until=now + lease, attempts=OUT.c.attempts + 1)
+    )
+    rows = session.execute(
+        select(OUT, SUB.c.chat_type)
+        .outerjoin(SUB, SUB.c.chat_id == OUT.c.chat_id)
+        .where(OUT.c.id.in_(ids), OUT.c.owner == owner, OUT.c.state == SENDING)
+        .order_by(OUT.c.id)
+    ).all()
+    return [
+        Job(r.id, r.chat_id, r.kind, r.op, r.text, r.version, r.message_id, r.attempts, r.chat_type)
+        for r in rows
+    ]
+
+
+def mark_sent(session: Session, job: Job, *, message_id: int | None, now: datetime) -> None:
+    """JOB went out. If a correction arrived while it was in flight, an edit follows."""
+    current = session.execute(select(OUT.c.version, OUT.c.state).where(OUT.c.id == job.id)).first()
+    if current is None:
+        return
+    edit_needed = current.version != job.version
+    values: dict[str, Any] = {
+        "state": PENDING if edit_needed else SENT,
+        "op": "edit" if edit_needed else "send",
+        "owner": None,
+        "lease_until": None,
+        "error": None,
+        "attempts": 0 if edit_needed else job.attempts,
+    }
+    if message_id is not None:
+        values["message_id"] = message_id
+    if job.op == "send":
+        values["sent_at"] = now
+    else:
+        values["corrected_at"] = now
+    session.execute(update(OUT).where(OUT.c.id == job.id).values(**values))
+
+
+def mark_retry(session: Session, job: Job, *, not_before: datetime, error: str) -> None:
+    session.execute(
+        update(OUT)
+        .where(OUT.c.id == job.id, OUT.c.state == SENDING)
+        .values(state=PENDING, not_before=not_before, error=error, owner=None, lease_until=None)
+    )
+
+
+def mark_failed(session: Session, job: Job, *, error: str) -> None:
+    # A failed edit leaves the message as it was sent: still "sent", with the reason noted.
+    state = FAILED if job.op == "send" else SENT
+    session.execute(
+        update(OUT)
+        .where(OUT.c.id == job.id)
+        .values(state=state, op="send", error=error, owner=None, lease_until=None)
+    )
+
+
+def release(session: Session, ids: Sequence[int], *, owner: str) -> None:
+    """Give claimed rows back (a graceful stop): they are sent by the next run."""
+    if ids:
+        session.execute(
+            update(OUT)
+            .where(OUT.c.id.in_(list(ids)), OUT.c.owner == owner, OUT.c.state == SENDING)
+            .values(state=PENDING, owner=None, lease_until=None, attempts=OUT.c.attempts - 1)
+        )
+
+
+def correct(session: Session, post_id: int, texts: dict[tuple[int, str], str]) -> int:
+    """New texts for a corrected report: unsent rows get the new text, sent ones are edited. Returns how
+    many rows changed."""
+    changed = 0
+    rows = session.execute(
+        select(OUT.c.id, OUT.c.chat_id, OUT.c.kind, OUT.c.state, OUT.c.op, OUT.c.message_id).where(
+            OUT.c.post_id == post_id, OUT.c.state != FAILED
+        )
+    ).all()
+    for row in rows:
+        text = texts.get((row.chat_id, row.kind))
+        if text is None:
+            continue
+        values: dict[str, Any] = {"text": text, "version": OUT.c.version + 1}
+        if row.state == SENT and row.message_id is not None:
+            values.update(state=PENDING, op="edit", attempts=0, not_before=utcnow())
+        session.execute(update(OUT).where(OUT.c.id == row.id).values(**values))
+        changed += 1
+    return changed
+
+
+def owed(session: Session, post_id: int | None = None) -> int:
+    """How many messages are still to be sent or edited (of POST_ID, or of every post)."""
+    query = select(func.count()).where(OUT.c.state.in_((PENDING, SENDING)))
+    if post_id is not None:
+        query = query.where(OUT.c.post_id == post_id)
+    return int(session.execute(query).scalar_one())
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the earliest waiting row becomes due (a pending row's not_before, or an expired lease)."""
+    pending = session.execute(select(func.min(OUT.c.not_before)).where(OUT.c.state == PENDING)).scalar()
+    leased = session.execute(select(func.min(OUT.c.lease_until)).where(OUT.c.state == SENDING)).scalar()
+    times = [v for v in (_utc(session, pending), _utc(session, leased)) if v is not None]
+    return min(times) if times else None
+
+
+def _utc(session: Session, value: Any) -> datetime | None:
+    """An aggregate (min/max) of a UTC column: SQLite returns it as naive text."""
+    if value is None:
+        return None
+    found = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return UTCDateTime().process_result_value(found, session.get_bind().dialect)
+
+
+def deliveries(session: Session, *, post_id: int | None = None, chat_id: int | None = None) -> list[Delivery]:
+    """Outbox rows (for tests and the command line)."""
+    query = select(Delivery).order_by(OUT.c.id)
+    if post_id is not None:
+        query = query.where(OUT.c.post_id == post_id)
+    if chat_id is not None:
+        query = query.where(OUT.c.chat_id == chat_id)
+    return list(session.execute(query).scalars())
