@@ -98,7 +98,7 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("post_id", "chat_id", "kind", name="uq_delivery_post_chat_kind"),
         Index("ix_delivery_state", "state", "not_before", "id"),
-        Index("ix_delivery_chat", "chat_id", "sent_at"),
+        Index("ix_delivery_chat", "chat_id", "state", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -246,6 +246,7 @@ def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime | 
         select(OUT.c.id, OUT.c.post_id, OUT.c.kind, OUT.c.text).where(
             OUT.c.chat_id == old_id, OUT.c.state.in_((PENDING, SENDING)), OUT.c.op == "send"
         )
+        .order_by(OUT.c.id)
     ).all()
     add_deliveries(session, [(r.post_id, new_id, r.kind, r.text) for r in owed], now=now)
     session.execute(
@@ -372,7 +373,20 @@ def claim(session: Session, *, owner: str, now: datetime, lease: timedelta, limi
         and_(OUT.c.state == PENDING, OUT.c.not_before <= now),
         and_(OUT.c.state == SENDING, OUT.c.lease_until < now),
     )
-    ids = list(session.execute(select(OUT.c.id).where(due).order_by(OUT.c.id).limit(limit)).scalars())
+    # A chat's messages go out in order: a row waits while an earlier one of its chat is still owed
+    # (a summary being retried holds back that chat's alert).
+    earlier = OUT.alias("earlier")
+    first_owed = ~(
+        select(earlier.c.id)
+        .where(
+            earlier.c.chat_id == OUT.c.chat_id,
+            earlier.c.id < OUT.c.id,
+            earlier.c.state.in_((PENDING, SENDING)),
+        )
+        .exists()
+    )
+    query = select(OUT.c.id).where(due, first_owed).order_by(OUT.c.id).limit(limit)
+    ids = list(session.execute(query).scalars())
     if not ids:
         return []
     session.execute(
