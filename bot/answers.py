@@ -201,8 +201,9 @@ def rank_lines(
     for cat, figure in _listed(report):
         if figure.increase is None or figure.increase <= 0:
             continue
-        rank = queries.rank_at_time(session, cat.key, report.report_date)
-        if rank is None or (cat.key != "personnel" and rank.rank > notable):
+        within = None if cat.key == "personnel" else notable
+        rank = queries.rank_at_time(session, cat.key, report.report_date, within=within)
+        if rank is None:
             continue
         since = (
             queries.rank_at_time(session, cat.key, report.report_date, since=REGULAR_FROM)

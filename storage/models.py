@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -64,6 +64,13 @@ class Figure(SQLModel, table=True):
         Index("ix_figure_category_increase", "category", "increase", "report_date"),
         # Periods and "as of" lookups per category.
         Index("ix_figure_category_date", "category", "report_date", "total", "increase"),
+        # Recount days are few: a partial index finds them without reading every figure of a period.
+        Index(
+            "ix_figure_recount",
+            "report_date",
+            sqlite_where=text("increase <> change"),
+            postgresql_where=text("increase <> change"),
+        ),
     )
 
     report_date: date = Field(

@@ -3,12 +3,13 @@ counted by the database over the (category, increase) index, never by sorting ev
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import CompoundSelect, bindparam, func, select, union_all
 from sqlmodel import Session
 
 from storage.categories import BY_KEY, KEYS
@@ -173,37 +174,61 @@ class PeriodSums:
         return (self.end - self.start).days + 1
 
 
-def _totals_at(session: Session, day: date, *, strictly_before: bool = False) -> dict[str, tuple[date, int]]:
-    """Per category, the latest total on or before DAY (or before it): the date and the total."""
-    bound = FIGURE.c.report_date < day if strictly_before else FIGURE.c.report_date <= day
-    latest = (
-        select(FIGURE.c.category, func.max(FIGURE.c.report_date).label("day"))
-        .where(bound)
-        .group_by(FIGURE.c.category)
-        .subquery()
-    )
-    rows = session.execute(
-        select(FIGURE.c.category, FIGURE.c.report_date, FIGURE.c.total).join(
-            latest, and_(FIGURE.c.category == latest.c.category, FIGURE.c.report_date == latest.c.day)
+@lru_cache(maxsize=64)
+def _latest_totals_statement(keys: tuple[str, ...], strictly_before: bool) -> CompoundSelect[Any]:
+    """One index seek per category (a UNION ALL of LIMIT 1 lookups) rather than grouping every stored
+    figure. Built once per set of keys: building the statement costs more than running it."""
+    day: Any = bindparam("day")
+    parts = []
+    for key in keys:
+        bound = FIGURE.c.report_date < day if strictly_before else FIGURE.c.report_date <= day
+        seek = (
+            select(FIGURE.c.category, FIGURE.c.report_date, FIGURE.c.total)
+            .where(FIGURE.c.category == key, bound)
+            .order_by(FIGURE.c.report_date.desc())
+            .limit(1)
+            .subquery()
         )
-    )
-    return {category: (day_, total) for category, day_, total in rows}
+        parts.append(select(*seek.c))
+    return union_all(*parts)
+
+
+def _latest_totals(
+    session: Session, keys: Iterable[str], day: date, *, strictly_before: bool = False
+) -> dict[str, tuple[date, int]]:
+    """Per category of KEYS, the latest total on or before DAY (or strictly before it): date, total."""
+    ordered = tuple(sorted(keys))
+    if not ordered:
+        return {}
+    statement = _latest_totals_statement(ordered, strictly_before)
+    return {key: (d, total) for key, d, total in session.execute(statement, {"day": day})}
+
+
+@lru_cache(maxsize=1)
+def _period_statement() -> CompoundSelect[Any]:
+    """Per category: reports, sum of reported increases, first and last date in [start, end]. One range
+    scan of the covering (category, report_date, total, increase) index per category; built once."""
+    parts = []
+    for key in KEYS:
+        in_period = FIGURE.c.report_date.between(bindparam("start"), bindparam("end"))
+        parts.append(
+            select(
+                FIGURE.c.category,
+                func.count(),
+                func.coalesce(func.sum(FIGURE.c.increase), 0),
+                func.min(FIGURE.c.report_date),
+                func.max(FIGURE.c.report_date),
+            )
+            .where(FIGURE.c.category == key, in_period)
+            .group_by(FIGURE.c.category)
+        )
+    return union_all(*parts)
 
 
 def period_sums(session: Session, start: date, end: date) -> PeriodSums:
     """Losses per category over the reports dated START … END (inclusive)."""
     in_period = FIGURE.c.report_date.between(start, end)
-    per_category = session.execute(
-        select(
-            FIGURE.c.category,
-            func.count(),
-            func.coalesce(func.sum(FIGURE.c.increase), 0),
-            func.min(FIGURE.c.report_date),
-            func.max(FIGURE.c.report_date),
-        )
-        .where(in_period)
-        .group_by(FIGURE.c.category)
-    ).all()
+    per_category = session.execute(_period_statement(), {"start": start, "end": end}).all()
     span = session.execute(
         select(func.count(), func.min(REPORT.c.report_date), func.max(REPORT.c.report_date)).where(
             REPORT.c.report_date.between(start, end)
@@ -229,14 +254,15 @@ def period_sums(session: Session, start: date, end: date) -> PeriodSums:
         recounts = list(
             session.execute(
                 select(FIGURE.c.report_date)
-                .where(in_period, FIGURE.c.increase.is_not(None), FIGURE.c.change.is_not(None))
-                .where(FIGURE.c.increase != FIGURE.c.change)
+                # Just this condition (NULL <> x is not true), so the partial recount index applies.
+                .where(in_period, FIGURE.c.increase != FIGURE.c.change)
                 .group_by(FIGURE.c.report_date)
                 .order_by(FIGURE.c.report_date)
             ).scalars()
         )
-        at_end = _totals_at(session, end)
-        before = _totals_at(session, start, strictly_before=True)
+        keys = [row[0] for row in per_category]
+        at_end = _latest_totals(session, keys, end)
+        before = _latest_totals(session, keys, start, strictly_before=True)
         for category, days, reported, cat_first, _cat_last in per_category:
             end_total = at_end[category][1]
             started = None
@@ -259,8 +285,16 @@ def period_sums(session: Session, start: date, end: date) -> PeriodSums:
 
 def daily_average(session: Session, category: str, days: int, *, as_of: date) -> float | None:
     """The average daily loss over the DAYS days ending AS_OF (e.g. 7 or 30), None without data."""
-    sums = period_sums(session, as_of - timedelta(days=days - 1), as_of)
-    found = sums.sums.get(category)
+    start = as_of - timedelta(days=days - 1)
+    rows = session.execute(
+        select(FIGURE.c.report_date, FIGURE.c.total)
+        .where(FIGURE.c.category == category, FIGURE.c.report_date.between(start - timedelta(days=1), as_of))
+        .order_by(FIGURE.c.report_date)
+    ).all()
+    if rows and rows[0][0] == start - timedelta(days=1) and len(rows) > 1:
+        # The usual case: the day before the window is stored, so the sum is a difference of two totals.
+        return float(rows[-1][1] - rows[0][1]) / (len(rows) - 1)
+    found = period_sums(session, start, as_of).sums.get(category)
     return found.daily_average() if found else None
 
 
@@ -281,7 +315,7 @@ def month_sums(session: Session, category: str, start: date, end: date) -> list[
     ).all()
     if not rows:
         return []
-    base_row = _totals_at(session, start, strictly_before=True).get(category)
+    base_row = _latest_totals(session, [category], start, strictly_before=True).get(category)
     history_start = first_report_date(session)
     base = base_row[1] if base_row else (0 if history_start and start <= history_start else rows[0][1])
     result: list[MonthSum] = []
@@ -348,8 +382,12 @@ class Rank:
     since: date | None
 
 
-def rank_at_time(session: Session, category: str, day: date, *, since: date | None = None) -> Rank | None:
-    """Where DAY's reported increase ranked among the days up to it (optionally from SINCE)."""
+def rank_at_time(
+    session: Session, category: str, day: date, *, since: date | None = None, within: int | None = None
+) -> Rank | None:
+    """Where DAY's reported increase ranked among the days up to it (optionally from SINCE).
+
+    With WITHIN, None when the rank is worse than that (and the days are not counted at all)."""
     increase = session.execute(
         select(FIGURE.c.increase).where(FIGURE.c.category == category, FIGURE.c.report_date == day)
     ).scalar()
@@ -360,30 +398,36 @@ def rank_at_time(session: Session, category: str, day: date, *, since: date | No
         window.append(FIGURE.c.report_date >= since)
     # Two counts, so the first is a seek on the (category, increase) index rather than a scan.
     higher = session.execute(select(func.count()).where(*window, FIGURE.c.increase > increase)).scalar_one()
+    if within is not None and higher + 1 > within:
+        return None
     counted = session.execute(select(func.count()).where(*window)).scalar_one()
     return Rank(category, day, increase, int(higher) + 1, int(counted), since)
 
 
+@lru_cache(maxsize=4)
+def _record_days_statement(with_since: bool) -> CompoundSelect[Any]:
+    """Each category's highest increase by one seek on the (category, increase) index; built once."""
+    parts = []
+    for key in KEYS:
+        where = [FIGURE.c.category == key, FIGURE.c.increase.is_not(None)]
+        if with_since:
+            where.append(FIGURE.c.report_date >= bindparam("since"))
+        seek = (
+            select(FIGURE.c.category, FIGURE.c.report_date, FIGURE.c.increase, FIGURE.c.total)
+            .where(*where)
+            .order_by(FIGURE.c.increase.desc(), FIGURE.c.report_date)
+            .limit(1)
+            .subquery()
+        )
+        parts.append(select(*seek.c))
+    return union_all(*parts)
+
+
 def record_days(session: Session, *, since: date | None = None) -> dict[str, RankedDay]:
     """Each category's highest reported increase (the earliest day when tied)."""
-    where = [FIGURE.c.increase.is_not(None)]
-    if since is not None:
-        where.append(FIGURE.c.report_date >= since)
-    best = (
-        select(FIGURE.c.category, func.max(FIGURE.c.increase).label("best"))
-        .where(*where)
-        .group_by(FIGURE.c.category)
-        .subquery()
-    )
-    rows = session.execute(
-        select(FIGURE.c.category, FIGURE.c.report_date, FIGURE.c.increase, FIGURE.c.total)
-        .join(best, and_(FIGURE.c.category == best.c.category, FIGURE.c.increase == best.c.best))
-        .where(*where)
-        .order_by(FIGURE.c.category, FIGURE.c.report_date)
-    )
-    records: dict[str, RankedDay] = {}
-    for category, day, increase, total in rows:
-        records.setdefault(category, RankedDay(1, day, increase, total))
+    statement = _record_days_statement(since is not None)
+    rows = session.execute(statement, {"since": since} if since is not None else {})
+    records = {category: RankedDay(1, day, increase, total) for category, day, increase, total in rows}
     return dict(sorted(records.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))))
 
 
