@@ -2,7 +2,7 @@
 
 Pacing (we do not use PTB's AIORateLimiter, whose 429 pause is released early in 22.8, issue #5338):
 
-- one sending slot every 1/25 s in total (Telegram allows ~30/s: the rest is headroom for command
+- one sending slot every 1/26 s in total (Telegram allows ~30/s: the rest is headroom for command
   replies, which go straight through PTB and never queue behind the broadcast);
 - per chat, at least 1 s between messages into a private chat and 3 s into a group or channel (20/min);
   a chat's next slot is reserved when its row is taken, so its second message waits, others do not;
@@ -66,7 +66,8 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Pace:
-    per_second: float = 25.0
+    #: 26 of Telegram's ~30/s: 4/s stay free for command replies.
+    per_second: float = 26.0
     private_interval: float = 1.0
     group_interval: float = 3.0
 
@@ -139,10 +140,14 @@ class Sender:
 
     async def run(self, *, until_idle: bool = False) -> None:
         """Send until stopped (or, with UNTIL_IDLE, until nothing is owed any more)."""
+        filling: asyncio.Task[None] | None = None
         try:
             while not self._stopping:
-                if len(self._heap) < self.pace.per_second:
-                    await self._fill()
+                # Claim the next second of work in the background, so sending never pauses for the database.
+                if len(self._heap) < self.pace.per_second and (filling is None or filling.done()):
+                    filling = asyncio.create_task(self._fill())
+                if not self._heap and filling is not None and not filling.done():
+                    await filling
                 if not self._heap:
                     if until_idle and not self._inflight and await self._db(store.owed) == 0:
                         return
@@ -161,6 +166,8 @@ class Sender:
                 self._inflight.add(task)
                 task.add_done_callback(self._inflight.discard)
         finally:
+            if filling is not None:
+                await filling
             if self._inflight:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
             left = [job.id for _, _, job in self._heap]

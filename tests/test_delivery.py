@@ -117,7 +117,7 @@ async def test_every_row_ends_sent_or_failed_with_a_reason(fake: FakeBotAPI, tg:
     assert subs[transient].active and subs[flaky].active  # one unexplained 403 or a 5xx is not fatal
     assert not subs[migrated].active and subs[new_group].active  # moved, with its settings
     assert fake.too_many_requests == 0
-    assert fake.stats().peak_rate(1.0) <= 26
+    assert fake.stats().peak_rate(1.0) <= 28  # paced at 26/s; Telegram allows 30
     for chat in healthy:  # two messages into one private chat: at least a second apart
         first, second = fake.send_times(chat)
         assert second - first >= 0.95
