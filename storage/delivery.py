@@ -243,9 +243,8 @@ def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime | 
     if prefs is not None and prefs.lang and session.get(ChatPrefs, new_id) is None:
         session.add(ChatPrefs(chat_id=new_id, lang=prefs.lang))
     owed = session.execute(
-        select(OUT.c.id, OUT.c.post_id, OUT.c.kind, OUT.c.text).where(
-            OUT.c.chat_id == old_id, OUT.c.state.in_((PENDING, SENDING)), OUT.c.op == "send"
-        )
+        select(OUT.c.id, OUT.c.post_id, OUT.c.kind, OUT.c.text)
+        .where(OUT.c.chat_id == old_id, OUT.c.state.in_((PENDING, SENDING)), OUT.c.op == "send")
         .order_by(OUT.c.id)
     ).all()
     add_deliveries(session, [(r.post_id, new_id, r.kind, r.text) for r in owed], now=now)
