@@ -123,9 +123,11 @@ def sources_between(session: Session, first: date, last: date) -> list[str]:
 
 def category_span(session: Session, category: str) -> tuple[date, date] | None:
     """The first and last report dates that carry CATEGORY."""
+    # Two scalar subqueries: one index seek each, where min() and max() in one SELECT scan the category.
     first, last = session.execute(
-        select(func.min(FIGURE.c.report_date), func.max(FIGURE.c.report_date)).where(
-            FIGURE.c.category == category
+        select(
+            select(func.min(FIGURE.c.report_date)).where(FIGURE.c.category == category).scalar_subquery(),
+            select(func.max(FIGURE.c.report_date)).where(FIGURE.c.category == category).scalar_subquery(),
         )
     ).one()
     return (first, last) if first is not None else None
@@ -329,12 +331,56 @@ def month_sums(session: Session, category: str, start: date, end: date) -> list[
     return result
 
 
+@lru_cache(maxsize=128)
+def _year_ends_statement(years: int) -> CompoundSelect[Any]:
+    """For year i of a span, a category's last report in [a_i, b_i]: one index seek per year."""
+    parts = []
+    for i in range(years):
+        seek = (
+            select(FIGURE.c.report_date, FIGURE.c.total)
+            .where(
+                FIGURE.c.category == bindparam("category"),
+                FIGURE.c.report_date.between(bindparam(f"a{i}"), bindparam(f"b{i}")),
+            )
+            .order_by(FIGURE.c.report_date.desc())
+            .limit(1)
+            .subquery()
+        )
+        parts.append(select(*seek.c))
+    return union_all(*parts)
+
+
 def year_sums(session: Session, category: str, start: date, end: date) -> list[tuple[int, int]]:
-    """Losses per calendar year between START and END, as (year, amount)."""
-    years: dict[int, int] = {}
-    for m in month_sums(session, category, start, end):
-        years[m.year] = years.get(m.year, 0) + m.amount
-    return list(years.items())
+    """Losses per calendar year between START and END, as (year, amount): differences of the totals at
+    each year's last report, one seek per year."""
+    if end < start:
+        return []
+    spans = [(max(start, date(y, 1, 1)), min(end, date(y, 12, 31))) for y in range(start.year, end.year + 1)]
+    params: dict[str, Any] = {"category": category}
+    for i, (a, b) in enumerate(spans):
+        params[f"a{i}"], params[f"b{i}"] = a, b
+    ends = sorted(session.execute(_year_ends_statement(len(spans)), params).all())
+    if not ends:
+        return []
+    base_row = _latest_totals(session, [category], start, strictly_before=True).get(category)
+    if base_row is not None:
+        base = base_row[1]
+    else:
+        history_start = first_report_date(session)
+        if history_start and start <= history_start:
+            base = 0
+        else:  # first reported inside the span: what it already held was lost before
+            base = session.execute(
+                select(FIGURE.c.total)
+                .where(FIGURE.c.category == category, FIGURE.c.report_date >= start)
+                .order_by(FIGURE.c.report_date)
+                .limit(1)
+            ).scalar_one()
+    result: list[tuple[int, int]] = []
+    for day, total in ends:
+        result.append((day.year, total - base))
+        base = total
+    return result
 
 
 # --------------------------------------------------------------------------------------------- rankings
@@ -406,20 +452,23 @@ def rank_at_time(
 
 @lru_cache(maxsize=4)
 def _record_days_statement(with_since: bool) -> CompoundSelect[Any]:
-    """Each category's highest increase by one seek on the (category, increase) index; built once."""
+    """Each category's highest increase, then the earliest day with it: two walks from the top of the
+    (category, increase) index per category (ordering by increase and date at once would sort every day
+    since SINCE). Built once."""
     parts = []
     for key in KEYS:
-        where = [FIGURE.c.category == key, FIGURE.c.increase.is_not(None)]
+        g, h = FIGURE.alias("g"), FIGURE.alias("h")
+        best_where, day_where = [g.c.category == key], [h.c.category == key]
         if with_since:
-            where.append(FIGURE.c.report_date >= bindparam("since"))
-        seek = (
-            select(FIGURE.c.category, FIGURE.c.report_date, FIGURE.c.increase, FIGURE.c.total)
-            .where(*where)
-            .order_by(FIGURE.c.increase.desc(), FIGURE.c.report_date)
-            .limit(1)
-            .subquery()
+            best_where.append(g.c.report_date >= bindparam("since"))
+            day_where.append(h.c.report_date >= bindparam("since"))
+        best = select(func.max(g.c.increase)).where(*best_where).scalar_subquery()
+        first = select(func.min(h.c.report_date)).where(*day_where, h.c.increase == best).scalar_subquery()
+        parts.append(
+            select(FIGURE.c.category, FIGURE.c.report_date, FIGURE.c.increase, FIGURE.c.total).where(
+                FIGURE.c.category == key, FIGURE.c.report_date == first
+            )
         )
-        parts.append(select(*seek.c))
     return union_all(*parts)
 
 
