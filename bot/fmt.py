@@ -8,15 +8,17 @@ unknown one should still get a readable answer rather than an exception.
 English uses Babel's ``en_GB`` data: the bot writes day-month-year ("25 Oct 2024"), which is the order a
 Ukrainian audience reading English expects, and ``en_GB`` gives that order in single dates and in ranges.
 
-Babel's (CLDR's) output is kept as it is, including its special spaces, so that text matches what other
-CLDR-based software prints:
+Babel's (CLDR's) output is kept as it is for numbers and single dates, including its special spaces:
 
 * Ukrainian digit grouping uses U+00A0 NO-BREAK SPACE: ``number(1630, "uk") == "1\\u00a0630"``.
 * Ukrainian dates put U+202F NARROW NO-BREAK SPACE before the year mark: ``"25 жовт. 2024\\u202fр."``.
-* Date ranges that span months put U+2009 THIN SPACE around the en dash:
-  ``"28 Sept\\u2009–\\u20093 Oct 2024"``.
 
 Both kinds of no-break space also stop Telegram from wrapping a figure in the middle.
+
+Date ranges are **normalised**, because CLDR changes their separator from release to release (CLDR 44
+wrote ``21–25 Oct``, CLDR 46 ``21 – 25 Oct``; Ukrainian moved from ``–`` to ``\\xa0—``). The rule, in
+both languages: an en dash, closed between two day numbers (``21–25 Oct 2024``), and with U+2009 THIN
+SPACE on both sides when either side holds more than a number (``28 Sept\\u2009–\\u20093 Oct 2024``).
 
 The one departure from Babel: negative numbers get a real minus sign (U+2212) instead of CLDR's
 hyphen-minus for both locales, so a loss figure such as ``−14`` is typeset like a number, not like a dash.
@@ -25,6 +27,7 @@ hyphen-minus for both locales, so a loss figure such as ``−14`` is typeset lik
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -48,6 +51,7 @@ __all__ = [
 ]
 
 MINUS = "\u2212"
+THIN = "\u2009"
 """U+2212 MINUS SIGN, used for every negative number this module prints."""
 
 _EN = Locale.parse("en_GB")
@@ -126,7 +130,22 @@ def day_range(start: date, end: date, lang: str) -> str:
     """
     if start == end:
         return day(start, lang)
-    return format_interval(start, end, "yMMMd", locale=locale_for(lang))
+    return normalise_range_dash(format_interval(start, end, "yMMMd", locale=locale_for(lang)))
+
+
+# The dash between the two ends of an interval, with whatever spaces CLDR puts around it.
+_INTERVAL_DASH = re.compile(r"\s*[–—]\s*")
+
+
+def normalise_range_dash(interval: str) -> str:
+    """Apply the module's one rule for range dashes to a CLDR interval (see the module docstring)."""
+    parts = _INTERVAL_DASH.split(interval, maxsplit=1)
+    if len(parts) != 2:
+        return interval
+    start, end = parts
+    if start.isdigit():  # "21–25 Oct 2024": only the day number differs
+        return f"{start}–{end}"
+    return f"{start}{THIN}–{THIN}{end}"
 
 
 def month(year: int, month: int, lang: str) -> str:

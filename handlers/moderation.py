@@ -404,6 +404,11 @@ async def button(update: Update, context: BotContext) -> None:
             # Another moderator's revision of the same day was committed first: the database refused ours.
             log.info("preview %s lost a publish race", pid)
             outcome = await services.write(lambda s: mod.lost_race(s, pid, now=now))
+    if outcome.status == "published" and outcome.report_date is not None:
+        log.info("moderator %s published %s revision %s", user.id, outcome.report_date, outcome.revision)
+        # Before the moderator hears "Published": once told, the report is already on its way to
+        # subscribers (the hook queues their messages), so nothing observes a published-but-not-queued day.
+        await services.report_published(outcome.report_date, correction=outcome.correction)
     await query.answer()
     message = query.message
     if isinstance(message, Message):
@@ -414,9 +419,6 @@ async def button(update: Update, context: BotContext) -> None:
                 log.debug("preview %s: keyboard already removed", pid)
         markup = _keyboard(pid, lang, force=True) if outcome.status == "needs_confirmation" else None
         await _send(message, mod.render_outcome(outcome, lang), markup)
-    if outcome.status == "published" and outcome.report_date is not None:
-        log.info("moderator %s published %s revision %s", user.id, outcome.report_date, outcome.revision)
-        await services.report_published(outcome.report_date, correction=outcome.correction)
 
 
 def register(app: BotApplication) -> None:

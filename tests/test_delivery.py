@@ -133,9 +133,7 @@ async def test_run_again_sends_only_what_is_owed(fake: FakeBotAPI, tg: Bot, engi
     with transaction(engine) as session:  # what `lossbot summary --send` does: every subscriber, now
         post = store.latest_post(session)
         assert post is not None
-        added = Broadcaster(engine, Settings(_env_file=None).zone).enqueue_due(
-            session, post=post, force=True
-        )
+        added = Broadcaster(engine, Settings(_env_file=None).zone).enqueue_due(session, post=post, force=True)
     assert added == 1
     await Sender(tg, engine).run(until_idle=True)
     assert [len(sends_to(fake, c)) for c in (1, 2, 3, 4)] == [1, 1, 1, 1]

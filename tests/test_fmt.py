@@ -121,13 +121,13 @@ def test_day_long(d: date, en: str, uk: str) -> None:
             date(2024, 9, 28),
             date(2024, 10, 3),
             f"28 Sept{THIN}–{THIN}3 Oct 2024",
-            f"28 вер. – 3 жовт. 2024{NNBSP}р.",
+            f"28 вер.{THIN}–{THIN}3 жовт. 2024{NNBSP}р.",
         ),
         (
             date(2023, 12, 21),
             date(2024, 1, 5),
             f"21 Dec 2023{THIN}–{THIN}5 Jan 2024",
-            f"21 груд. 2023 – 5 січ. 2024{NNBSP}рр.",
+            f"21 груд. 2023{THIN}–{THIN}5 січ. 2024{NNBSP}рр.",
         ),
         (date(2024, 10, 25), date(2024, 10, 25), "25 Oct 2024", f"25 жовт. 2024{NNBSP}р."),
     ],
@@ -135,6 +135,24 @@ def test_day_long(d: date, en: str, uk: str) -> None:
 def test_day_range(start: date, end: date, en: str, uk: str) -> None:
     assert fmt.day_range(start, end, "en") == en
     assert fmt.day_range(start, end, "uk") == uk
+
+
+@pytest.mark.parametrize(
+    ("cldr", "shown"),
+    [
+        # The separators CLDR releases have used for the same intervals: each reads the same to users.
+        ("21–25 Oct 2024", "21–25 Oct 2024"),
+        (f"21{THIN}–{THIN}25 Oct 2024", "21–25 Oct 2024"),
+        ("21 – 25 Oct 2024", "21–25 Oct 2024"),
+        (f"28 Sept{THIN}–{THIN}3 Oct 2024", f"28 Sept{THIN}–{THIN}3 Oct 2024"),
+        ("28 Sept – 3 Oct 2024", f"28 Sept{THIN}–{THIN}3 Oct 2024"),
+        (f"28 вер.{NBSP}— 3 жовт. 2024{NNBSP}р.", f"28 вер.{THIN}–{THIN}3 жовт. 2024{NNBSP}р."),
+        ("28 вер. – 3 жовт. 2024 р.", f"28 вер.{THIN}–{THIN}3 жовт. 2024 р."),
+        ("25 Oct 2024", "25 Oct 2024"),  # no dash: nothing to normalise
+    ],
+)
+def test_range_dash_follows_one_rule_whatever_cldr_writes(cldr: str, shown: str) -> None:
+    assert fmt.normalise_range_dash(cldr) == shown
 
 
 @pytest.mark.parametrize(
