@@ -6,7 +6,7 @@ Run from the project root:
 
 1. p50/p99 of each command through `Application.process_update` over `--calls` calls on the full real
    history (PetroIvaniuk + orc-losses in a temporary SQLite file). The application is built by the
-   composition point with `bot.offline.OfflineRequest` as its HTTP layer, which answers in-process, so
+   composition point with `bot.cli.offline.OfflineRequest` as its HTTP layer, which answers in-process, so
    only our code (handlers, answers, queries, PTB's dispatch) is timed. Goal: p99 ≤ 10 ms.
 2. Start-up of `lossbot run` (`python -m bot run`, a subprocess) until its first getUpdates reaches the
    loopback fake Bot API (`tests/fakebotapi.py`); the median of `--starts` starts. Goal: ≤ 1.5 s.
@@ -32,12 +32,12 @@ from pathlib import Path
 from telegram import Update
 
 from bot.app import build_application
+from bot.cli.offline import OfflineRequest, message_update
 from bot.config import Settings
-from bot.offline import OfflineRequest, message_update
 from bot.sources import loader
 from storage.db import make_engine, transaction
 from storage.writes import store_reports
-from tests.fakebotapi import FakeBotAPI
+from tests.support.fakebotapi import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 8, 23, 9, 0, tzinfo=UTC)

@@ -29,14 +29,14 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot import answers
+from bot.answers import commands as answers
 from bot.app import build_application
 from bot.config import Settings
 from storage import delivery as store
 from storage.db import make_engine, reading, transaction
-from tests.delivery_fixtures import reports
-from tests.delivery_fixtures import store as store_reports
-from tests.fakebotapi import Call, FakeBotAPI
+from tests.support.delivery_fixtures import reports
+from tests.support.delivery_fixtures import store as store_reports
+from tests.support.fakebotapi import Call, FakeBotAPI
 
 NOW = datetime(2024, 10, 25, 9, 0, tzinfo=UTC)
 ASKER = 1_000  # askers are chats 1001, 1002 …; subscribers from 100,000
@@ -160,7 +160,7 @@ async def run_naive(n: int, tmp: Path) -> Result:
 
         app.add_handler(CommandHandler("totals", totals))
         with reading(engine) as session:
-            from bot.summary import summary_text
+            from bot.answers.summary import summary_text
             from storage import queries
 
             report = queries.latest_report(session)

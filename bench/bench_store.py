@@ -45,11 +45,12 @@ import sqlalchemy
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.domain.categories import CATEGORIES
+from bot.domain.dates import WAR_START
+from bot.domain.report import ReportFigures
 from bot.sources import loader
 from storage import queries
-from storage.categories import CATEGORIES, WAR_START
 from storage.db import make_engine, reading, transaction
-from storage.models import ReportFigures
 from storage.writes import store_reports
 
 PROJECT = Path(__file__).resolve().parents[1]

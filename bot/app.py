@@ -14,8 +14,9 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.config import Settings
-from bot.services import BotApplication, BotContext, BotData, Services, utc_now
-from bot.texts import COMMANDS, t
+from bot.domain.dates import utc_now
+from bot.i18n.texts import COMMANDS, t
+from bot.services import BotApplication, BotContext, BotData, Services
 from handlers import basics, fallback, figures, moderation, subscriptions
 from storage.db import make_engine
 

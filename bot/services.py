@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.domain.dates import utc_now
 from storage import chats
 from storage.db import reading, transaction
 
@@ -21,10 +22,6 @@ T = TypeVar("T")
 
 #: Called when a report was published or corrected: (report date, is_correction).
 PublishHook = Callable[[date, bool], Awaitable[None]]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import answers
+from bot.answers import commands as answers
+from bot.i18n.texts import t
 from bot.services import BotApplication, BotContext
-from bot.texts import t
 from handlers.common import command, command_args, reply
 from storage import chats
 

@@ -11,7 +11,7 @@ from telegram import LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, filters
 
-from bot.answers import UsageError, fit
+from bot.answers.commands import UsageError, fit
 from bot.services import BotContext
 
 Answer = Callable[..., str]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
+from bot.i18n.texts import t
 from bot.services import BotApplication, BotContext
-from bot.texts import t
 from handlers.common import reply
 
 

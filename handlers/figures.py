@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import answers
+from bot.answers import commands as answers
 from bot.services import BotApplication
 from handlers.common import answering, command
 

@@ -17,15 +17,15 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot import fmt
-from bot import moderation as mod
-from bot.parser import NotAReport, parse_report
+from bot.domain.categories import resolve_category
+from bot.domain.parser import NotAReport, parse_report
+from bot.i18n import fmt
+from bot.i18n.texts import source_name, tr
+from bot.moderation import workflow as mod
 from bot.services import BotApplication, BotContext, Services
-from bot.texts import source_name, tr
 from handlers.common import command, command_args, reply
 from storage import moderation as store
-from storage import queries
-from storage.categories import resolve_category
+from storage import queries, schema
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +296,7 @@ async def history(update: Update, context: BotContext) -> None:
         await reply(update, _t("history_usage", lang), lang)
         return
 
-    def work(session: Session) -> tuple[list[store.ReportRevision], queries.StoredReport | None]:
+    def work(session: Session) -> tuple[list[schema.ReportRevision], queries.StoredReport | None]:
         return store.revisions_of(session, day), queries.report_on(session, day)
 
     revisions, report = await services.read(work)
@@ -338,7 +338,7 @@ async def status(update: Update, context: BotContext) -> None:
     services = context.services
     now = services.clock()
 
-    def work(session: Session) -> tuple[queries.StoredReport | None, list[store.PendingPreview]]:
+    def work(session: Session) -> tuple[queries.StoredReport | None, list[schema.PendingPreview]]:
         return queries.latest_report(session), store.pending_previews(
             session, newer_than=now - mod.PREVIEW_TTL
         )

@@ -18,12 +18,13 @@ from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot import schedule
-from bot.delivery import Broadcaster, Sender
+from bot.delivery import schedule
+from bot.delivery.broadcaster import Broadcaster
+from bot.delivery.sender import Sender
+from bot.i18n.texts import tr
 from bot.services import BotApplication, BotContext
-from bot.texts import tr
 from handlers.common import command, command_args, reply
-from storage import chats
+from storage import chats, schema
 from storage import delivery as store
 
 log = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     await _answer(update, context, tr(TEXTS["unsubscribed" if done else "not_subscribed"], lang), lang)
 
 
-def _settings_text(sub: store.Subscription, lang: str) -> str:
+def _settings_text(sub: schema.Subscription, lang: str) -> str:
     when = (
         tr(TEXTS["at_time"], lang, time=sub.send_at, zone=html.escape(sub.timezone))
         if sub.send_at
@@ -190,7 +191,7 @@ def _settings_text(sub: store.Subscription, lang: str) -> str:
     )
 
 
-def _keyboard(sub: store.Subscription, lang: str) -> InlineKeyboardMarkup:
+def _keyboard(sub: schema.Subscription, lang: str) -> InlineKeyboardMarkup:
     def button(label: str, data: str, chosen: bool) -> InlineKeyboardButton:
         return InlineKeyboardButton(("• " if chosen else "") + label, callback_data=CALLBACK_PREFIX + data)
 
@@ -199,7 +200,7 @@ def _keyboard(sub: store.Subscription, lang: str) -> InlineKeyboardMarkup:
             [button(name, f"lang:{code}", code == lang) for code, name in _LANG_NAMES.items()],
             [
                 button(tr(TEXTS[f"btn_{r}"], lang), f"recv:{r}", sub.receive == r)
-                for r in store.RECEIVE_CHOICES
+                for r in schema.RECEIVE_CHOICES
             ],
             [
                 button(tr(TEXTS["btn_publication"], lang), "when:pub", sub.send_at is None),
@@ -273,7 +274,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if field_name == "lang" and value in _LANG_NAMES:
         await services.write(lambda s: chats.set_chat_language(s, chat.id, value))
         lang = value
-    elif field_name == "recv" and value in store.RECEIVE_CHOICES:
+    elif field_name == "recv" and value in schema.RECEIVE_CHOICES:
         changes["receive"] = value
     elif field_name == "when":
         changes["send_at"] = None if value == "pub" else value if schedule.parse_time(value) else None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from storage.models import ChatPrefs, utcnow
+from bot.domain.dates import utc_now
+from storage.schema import ChatPrefs
 
 
 def chat_language(session: Session, chat_id: int) -> str | None:
@@ -18,5 +19,5 @@ def set_chat_language(session: Session, chat_id: int, lang: str) -> None:
         session.add(ChatPrefs(chat_id=chat_id, lang=lang))
     else:
         prefs.lang = lang
-        prefs.updated_at = utcnow()
+        prefs.updated_at = utc_now()
         session.add(prefs)

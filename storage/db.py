@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 # Importing the modules that define tables registers them on SQLModel.metadata.
-from storage import delivery, models, moderation  # noqa: F401
+from storage import schema  # noqa: F401
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 

@@ -22,16 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    ForeignKey,
-    Index,
     Integer,
-    String,
-    Text,
-    UniqueConstraint,
     and_,
     func,
     or_,
@@ -40,87 +31,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Session
 
-from storage.models import ChatPrefs, UTCDateTime, utcnow
-
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-SUMMARY, ALERT = "summary", "alert"
-RECEIVE_CHOICES = ("both", "summary", "alerts")
-DEFAULT_TIMEZONE = "Europe/Kyiv"
-DEFAULT_TOP_PERSONNEL = 10
-DEFAULT_TOP_OTHER = 5
-
-
-class Subscription(SQLModel, table=True):
-    """A chat that receives the daily summary and/or the rank alerts, with its delivery settings."""
-
-    __tablename__ = "subscription"
-
-    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    chat_type: str = Field(sa_column=Column(String(16), nullable=False))
-    title: str | None = Field(default=None, sa_column=Column(String(256), nullable=True))
-    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
-    #: both | summary | alerts
-    receive: str = Field(default="both", sa_column=Column(String(8), nullable=False))
-    #: "HH:MM" in `timezone`, or None: as soon as the report is published.
-    send_at: str | None = Field(default=None, sa_column=Column(String(5), nullable=True))
-    timezone: str = Field(default=DEFAULT_TIMEZONE, sa_column=Column(String(64), nullable=False))
-    top_personnel: int = Field(default=DEFAULT_TOP_PERSONNEL)
-    top_other: int = Field(default=DEFAULT_TOP_OTHER)
-    subscribed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    #: Why the subscription ended (unsubscribed, blocked, migrated …), None while active.
-    ended_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-
-    def wants(self, kind: str) -> bool:
-        return self.receive == "both" or (self.receive == "summary") == (kind == SUMMARY)
-
-
-class Post(SQLModel, table=True):
-    """A report being broadcast: created once per report date, when the bot first sees it as new."""
-
-    __tablename__ = "delivery_post"
-
-    id: int | None = Field(default=None, primary_key=True)
-    report_date: date = Field(sa_column=Column("report_date", Date, unique=True, nullable=False))
-    #: When the report's figures were known (the report's stored_at): fixed-time chats get it from then.
-    available_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    #: The report revision the sent texts were rendered from.
-    revision: int = Field(default=1)
-
-
-class Delivery(SQLModel, table=True):
-    """The outbox: one message of one post to one chat."""
-
-    __tablename__ = "delivery"
-    __table_args__ = (
-        UniqueConstraint("post_id", "chat_id", "kind", name="uq_delivery_post_chat_kind"),
-        Index("ix_delivery_state", "state", "not_before", "id"),
-        Index("ix_delivery_chat", "chat_id", "state", "id"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    post_id: int = Field(sa_column=Column(Integer, ForeignKey("delivery_post.id"), nullable=False))
-    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    kind: str = Field(sa_column=Column(String(8), nullable=False))
-    #: send | edit (a correction of a sent message)
-    op: str = Field(default="send", sa_column=Column(String(4), nullable=False))
-    state: str = Field(default=PENDING, sa_column=Column(String(8), nullable=False))
-    text: str = Field(sa_column=Column(Text, nullable=False))
-    #: Raised by each correction; a send of an older version is followed by an edit.
-    version: int = Field(default=1)
-    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    attempts: int = Field(default=0)
-    not_before: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    owner: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))
-    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    corrected_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-
+from bot.domain.dates import utc_now
+from storage.schema import (
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    ChatPrefs,
+    Delivery,
+    Post,
+    Subscription,
+    UTCDateTime,
+)
 
 SUB = Subscription.__table__  # type: ignore[attr-defined]
 POST = Post.__table__  # type: ignore[attr-defined]
@@ -138,7 +62,7 @@ def subscribe(
     session: Session, chat_id: int, *, chat_type: str, title: str | None = None, now: datetime | None = None
 ) -> bool:
     """Subscribe CHAT_ID (keeping earlier settings); False when it already was."""
-    now = now or utcnow()
+    now = now or utc_now()
     sub = session.get(Subscription, chat_id)
     if sub is None:
         session.add(Subscription(chat_id=chat_id, chat_type=chat_type, title=title, subscribed_at=now))
@@ -154,7 +78,7 @@ def subscribe(
 
 def unsubscribe(session: Session, chat_id: int, reason: str, *, now: datetime | None = None) -> bool:
     """End CHAT_ID's subscription for REASON and drop what is still owed to it; False when not subscribed."""
-    now = now or utcnow()
+    now = now or utc_now()
     sub = session.get(Subscription, chat_id)
     if sub is None or not sub.active:
         return False
@@ -174,7 +98,7 @@ def update_settings(session: Session, chat_id: int, **fields: Any) -> Subscripti
         return None
     for name, value in fields.items():
         setattr(sub, name, value)
-    sub.updated_at = utcnow()
+    sub.updated_at = utc_now()
     session.add(sub)
     return sub
 
@@ -219,7 +143,7 @@ def subscribers(session: Session) -> list[SubscriberRow]:
 
 def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime | None = None) -> None:
     """A group became a supergroup: move the subscription, the language and what is still owed."""
-    now = now or utcnow()
+    now = now or utc_now()
     old = session.get(Subscription, old_id)
     if old is not None:
         new = session.get(Subscription, new_id)
@@ -292,7 +216,7 @@ def ensure_post(
             {
                 "report_date": report_date,
                 "available_at": available_at,
-                "created_at": now or utcnow(),
+                "created_at": now or utc_now(),
                 "revision": revision,
             }
         ],
@@ -323,7 +247,7 @@ def add_deliveries(
 ) -> int:
     """Queue (post_id, chat_id, kind, text) messages; those already queued (or sent) are left alone.
     Returns how many were added."""
-    now = now or utcnow()
+    now = now or utc_now()
     values = [
         {
             "post_id": post_id,
@@ -471,7 +395,7 @@ def correct(session: Session, post_id: int, texts: dict[tuple[int, str], str]) -
             continue
         values: dict[str, Any] = {"text": text, "version": OUT.c.version + 1}
         if row.state == SENT and row.message_id is not None:
-            values.update(state=PENDING, op="edit", attempts=0, not_before=utcnow())
+            values.update(state=PENDING, op="edit", attempts=0, not_before=utc_now())
         session.execute(update(OUT).where(OUT.c.id == row.id).values(**values))
         changed += 1
     return changed

@@ -15,66 +15,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
     select,
     update,
 )
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Session
 
-from storage.models import Figure, Report, UTCDateTime, utcnow
+from storage.schema import PENDING, STALE, Figure, PendingPreview, Report, ReportRevision
 
 FIGURE = Figure.__table__  # type: ignore[attr-defined]
 REPORT = Report.__table__  # type: ignore[attr-defined]
-
-PENDING, PUBLISHED, CANCELLED, STALE = "pending", "published", "cancelled", "stale"
-
-
-class ReportRevision(SQLModel, table=True):
-    """One publish or correction by a moderator: who, when, from what text, which revision it made."""
-
-    __tablename__ = "report_revision"
-    __table_args__ = (UniqueConstraint("report_date", "revision", name="uq_report_revision_date_rev"),)
-
-    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
-    report_date: date = Field(index=True)
-    revision: int = Field(sa_column=Column(Integer, nullable=False))
-    moderator_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    #: "publish" (a report text) or "correct" (/correct).
-    action: str = Field(sa_column=Column(String(16), nullable=False))
-    raw_text: str = Field(sa_column=Column(Text, nullable=False))
-    #: The figures as published: {"totals": {...}, "increases": {...}}.
-    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-
-
-class PendingPreview(SQLModel, table=True):
-    """A preview shown to a moderator, waiting for Publish or Cancel."""
-
-    __tablename__ = "pending_preview"
-
-    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
-    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    moderator_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    report_date: date
-    action: str = Field(sa_column=Column(String(16), nullable=False))
-    raw_text: str = Field(sa_column=Column(Text, nullable=False))
-    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    #: Any finding is an error: publishing needs a second, explicit confirmation.
-    has_errors: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
-    #: The fingerprint of the stored data the preview was computed from (see `state_fingerprint`).
-    base_fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
-    status: str = Field(default=PENDING, sa_column=Column(String(16), nullable=False, index=True))
-    #: Who closed it (published or cancelled), and when.
-    closed_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
 PREVIEW = PendingPreview.__table__  # type: ignore[attr-defined]

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import CompoundSelect, bindparam, func, select, union_all
 from sqlmodel import Session
 
-from storage.categories import BY_KEY, KEYS
-from storage.models import Figure, Report, ReportFigures
+from bot.domain.categories import BY_KEY, KEYS
+from bot.domain.report import ReportFigures
+from storage.schema import Figure, Report
 
 FIGURE = Figure.__table__  # type: ignore[attr-defined]
 REPORT = Report.__table__  # type: ignore[attr-defined]

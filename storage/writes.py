@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from storage.categories import BY_KEY
-from storage.models import Figure, Report, ReportFigures, utcnow
+from bot.domain.categories import BY_KEY
+from bot.domain.dates import utc_now
+from bot.domain.report import ReportFigures
+from storage.schema import Figure, Report
 
 FIGURE = Figure.__table__  # type: ignore[attr-defined]
 REPORT = Report.__table__  # type: ignore[attr-defined]
@@ -66,7 +68,7 @@ def store_reports(
         unknown = (set(report.totals) | set(report.increases)) - set(BY_KEY)
         if unknown:
             raise ValueError(f"{report.report_date}: unknown category key {sorted(unknown)[0]!r}")
-    now = now or utcnow()
+    now = now or utc_now()
     lo = incoming[0].report_date - timedelta(days=1)
     hi = incoming[-1].report_date + timedelta(days=1)
     state = _load(session, lo, hi)

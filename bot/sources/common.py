@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from storage.categories import BY_KEY, CATEGORIES, MERGE_DATE
-from storage.models import ReportFigures
+from bot.domain.categories import BY_KEY, CATEGORIES, MERGE_DATE
+from bot.domain.report import ReportFigures
 
 
 class SourceError(ValueError):

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.domain.report import ReportFigures
 from bot.sources import native, orc_losses, petroivaniuk, russianwarship
 from bot.sources.common import SourceError
-from storage.models import ReportFigures
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 

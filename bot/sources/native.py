@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from bot.domain.categories import KEYS
+from bot.domain.report import ReportFigures
 from bot.sources.common import SourceError, check_known_keys, implied_increases, parse_count, parse_date
-from storage.categories import KEYS
-from storage.models import ReportFigures
 
 INCREASE_SUFFIX = "_increase"
 META_COLUMNS = ("date", "source", "source_url")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.domain.categories import MERGE_DATE
+from bot.domain.report import ReportFigures
 from bot.sources.common import (
     SourceError,
     drop_inactive,
@@ -18,8 +20,6 @@ from bot.sources.common import (
     parse_date,
     source_key_map,
 )
-from storage.categories import MERGE_DATE
-from storage.models import ReportFigures
 
 SOURCE = "orc-losses"
 NOT_FIGURES = {"date", "sourceUri"}

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.domain.report import ReportFigures
 from bot.sources.common import (
     SourceError,
     add_merged_vehicles,
@@ -22,7 +23,6 @@ from bot.sources.common import (
     parse_date,
     source_key_map,
 )
-from storage.models import ReportFigures
 
 SOURCE = "petroivaniuk"
 PERSONNEL_FILE = "russia_losses_personnel.json"

@@ -11,9 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.domain.categories import MERGE_DATE
+from bot.domain.dates import WAR_START
+from bot.domain.report import ReportFigures
 from bot.sources.common import SourceError, drop_inactive, parse_count, parse_date, source_key_map
-from storage.categories import MERGE_DATE, WAR_START
-from storage.models import ReportFigures
 
 SOURCE = "russianwarship"
 

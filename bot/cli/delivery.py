@@ -1,0 +1,178 @@
+"""Delivery of summaries and alerts: what is owed (Broadcaster) and the paced sender (Sender).
+
+Pacing (we do not use PTB's AIORateLimiter, whose 429 pause is released early in 22.8, issue #5338):
+
+- one sending slot every 1/26 s in total (Telegram allows ~30/s: the rest is headroom for command
+  replies, which go straight through PTB and never queue behind the broadcast);
+- per chat, at least 1 s between messages into a private chat and 3 s into a group or channel (20/min);
+  a chat's next slot is reserved when its row is taken, so its second message waits, others do not;
+- a 429 stops every send for retry_after seconds; 5xx, timeouts and an unexplained 403 are retried
+  with exponential backoff; chats that are gone are unsubscribed with the reason; a migrated group is moved.
+
+Rows are claimed from the outbox about one second of work at a time under a lease, so after a crash at
+most the rows in flight can repeat, and a graceful stop gives back what it has not sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.answers import summary
+from bot.delivery.broadcaster import Broadcaster
+from bot.delivery.sender import Sender
+from storage import delivery as store
+from storage import queries
+from storage.db import reading, transaction
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _resolve_chat_ids(settings: Settings, names: list[str]) -> list[tuple[int, str, str | None]]:
+    """CHAT_ID or @name → (id, type, title). A numeric id needs no network; @name is resolved with getChat."""
+    found: list[tuple[int, str, str | None]] = []
+    to_resolve = []
+    for name in names:
+        try:
+            chat_id = int(name)
+        except ValueError:
+            to_resolve.append(name if name.startswith("@") else f"@{name}")
+            continue
+        found.append((chat_id, "private" if chat_id > 0 else "group", None))
+    if to_resolve:
+        if settings.bot_token is None:
+            raise SystemExit(f"error: resolving {to_resolve[0]} needs BOT_TOKEN; give the numeric chat id")
+
+        async def resolve() -> list[tuple[int, str, str | None]]:
+            token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+            async with Bot(token, base_url=settings.telegram_api_base_url) as bot:
+                chats = [await bot.get_chat(n) for n in to_resolve]
+            return [(c.id, c.type, c.title or c.username) for c in chats]
+
+        found += asyncio.run(resolve())
+    return found
+
+
+def cmd_subscribe(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        for chat_id, chat_type, title in _resolve_chat_ids(settings, args.chats):
+            with transaction(engine) as session:
+                if args.command == "subscribe":
+                    done = store.subscribe(session, chat_id, chat_type=chat_type, title=title)
+                    print(f"{chat_id}: {'subscribed' if done else 'already subscribed'}")
+                else:
+                    done = store.unsubscribe(session, chat_id, "unsubscribed by an operator")
+                    print(f"{chat_id}: {'unsubscribed' if done else 'was not subscribed'}")
+    except TelegramError as exc:
+        print(f"error: {exc.message}")
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_subscribers(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    with reading(engine) as session:
+        rows = store.subscribers(session)
+    engine.dispose()
+    if not rows:
+        print("No subscribers.")
+        return 0
+    print(
+        f"{'chat':>15}  {'type':<10} {'state':<8} {'receives':<8} {'when':<16} {'last delivery':<17} "
+        "sent failed owed  note"
+    )
+    for row in rows:
+        sub = row.sub
+        when = f"{sub.send_at} {sub.timezone.split('/')[-1]}" if sub.send_at else "on publication"
+        last = row.last_sent_at.strftime("%Y-%m-%d %H:%M") if row.last_sent_at else "never"
+        state = "active" if sub.active else "ended"
+        note = sub.ended_reason or (sub.title or "")
+        print(
+            f"{sub.chat_id:>15}  {sub.chat_type:<10} {state:<8} {sub.receive:<8} {when:<16} {last:<17} "
+            f"{row.sent:>4} {row.failed:>6} {row.owed:>4}  {note}"
+        )
+    return 0
+
+
+async def send_summary(
+    settings: Settings, report_date: date | None, *, lease: float = 60.0
+) -> tuple[int, int]:
+    """`lossbot summary --send`: queue REPORT_DATE's (default: the latest) summary and alert for every
+    subscriber, as the scheduled job would, send them, and return (sent, failed) once nothing is owed."""
+    from storage.db import make_engine
+
+    if settings.bot_token is None:
+        raise SystemExit("error: BOT_TOKEN is not set")
+    engine = make_engine(settings.database_url)
+    broadcaster = Broadcaster(engine, settings.zone)
+    try:
+        with transaction(engine) as session:
+            report = (
+                queries.report_on(session, report_date) if report_date else queries.latest_report(session)
+            )
+            if report is None:
+                raise SystemExit(f"error: no report {'of ' + str(report_date) if report_date else 'stored'}")
+            post = store.ensure_post(
+                session, report.report_date, available_at=report.stored_at, revision=report.revision
+            )
+            queued = broadcaster.enqueue_due(session, post=post, force=True)
+        print(f"report of {report.report_date}: {queued} messages queued")
+        token = settings.bot_token.get_secret_value()
+        async with Bot(token, base_url=settings.telegram_api_base_url) as bot:
+            sender = Sender(bot, engine, lease=timedelta(seconds=lease))
+            await sender.run(until_idle=True)
+        print(f"sent {sender.sent}, failed {sender.failed}, retried {sender.retried}")
+        return sender.sent, sender.failed
+    finally:
+        engine.dispose()
+
+
+def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if not args.send:
+        from storage.db import make_engine
+
+        engine = make_engine(settings.database_url)
+        with reading(engine) as session:
+            report = queries.report_on(session, args.date) if args.date else queries.latest_report(session)
+            if report is None:
+                print("No such report.")
+                return 1
+            print(summary.summary_text(session, report, args.lang))
+        engine.dispose()
+        return 0
+    asyncio.run(send_summary(settings, args.date, lease=args.lease))
+    return 0
+
+
+def add_cli_commands(sub: Any, date_type: Callable[[str], date]) -> None:
+    """The delivery sub-commands of `lossbot`."""
+    for name, what in (("subscribe", "subscribe chats"), ("unsubscribe", "unsubscribe chats")):
+        p = sub.add_parser(name, help=f"{what} (numeric ids, or @names resolved with BOT_TOKEN)")
+        p.add_argument("chats", nargs="+", metavar="CHAT_ID_OR_@NAME")
+        p.set_defaults(func=cmd_subscribe)
+    p = sub.add_parser("subscribers", help="list subscribed chats, their state and last delivery")
+    p.set_defaults(func=cmd_subscribers)
+    p = sub.add_parser("summary", help="print a report's daily summary, or --send it to every subscriber now")
+    p.add_argument("--send", action="store_true", help="send it now; exits when every message has ended")
+    p.add_argument("--date", type=date_type, metavar="DATE", help="the report date (default: the latest)")
+    p.add_argument("--lang", choices=["en", "uk"], default="en", help="language when printing")
+    p.add_argument("--lease", type=float, default=60.0, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_summary)

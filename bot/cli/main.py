@@ -1,0 +1,219 @@
+"""The `lossbot` command line: one sub-command per task, each a thin layer over `bot/` and `storage/`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.sources import loader, native
+from bot.sources.common import SourceError
+from storage import queries
+from storage.db import make_engine, reading, transaction
+from storage.writes import StoreSummary, store_reports
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        batches = loader.load([Path(p) for p in args.paths])
+    except SourceError as exc:
+        print(f"error: {exc}\nNothing was imported.", file=sys.stderr)
+        return EXIT_ERROR
+    engine = make_engine(settings.database_url)
+    summaries: list[tuple[loader.Batch, StoreSummary]] = []
+    with transaction(engine) as session:  # all files, or none of them
+        for batch in batches:
+            summaries.append((batch, store_reports(session, batch.reports, prefer_new=args.prefer_new)))
+    changed = False
+    for batch, summary in summaries:
+        changed |= summary.changed_anything
+        print(
+            f"{batch.name} ({batch.format}): {len(batch.reports)} reports read; "
+            f"added {len(summary.added)}, updated {len(summary.updated)}, "
+            f"unchanged {len(summary.unchanged)}, conflicts {len(summary.conflicts)}"
+        )
+        for conflict in summary.conflicts[:10]:
+            diffs = ", ".join(
+                f"{k} {old} → {new}" for k, (old, new) in list(conflict.differences.items())[:4]
+            )
+            print(
+                f"  conflict {conflict.report_date}: stored from {conflict.stored_source}, kept; "
+                f"{conflict.new_source} says {diffs}"
+            )
+        if len(summary.conflicts) > 10:
+            print(f"  … and {len(summary.conflicts) - 10} more conflicts")
+    if any(s.conflicts for _, s in summaries):
+        print("Conflicting figures were kept as stored; run again with --prefer-new to overwrite them.")
+    if not changed:
+        print("Nothing changed: every report was already stored.")
+    engine.dispose()
+    return EXIT_OK
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    write = native.write_jsonl if args.format == "jsonl" else native.write_csv
+    try:
+        with reading(engine) as session:
+            reports = queries.iter_reports(session, start=args.date_from, end=args.date_to)
+            if args.output in (None, "-"):
+                count = write(reports, sys.stdout)
+            else:
+                with Path(args.output).open("w", encoding="utf-8", newline="") as out:
+                    count = write(reports, out)
+    finally:
+        engine.dispose()
+    print(f"exported {count} reports", file=sys.stderr)
+    return EXIT_OK
+
+
+NO_TOKEN_HELP = """\
+BOT_TOKEN is not set, so the bot cannot connect to Telegram.
+
+To get a token: open https://t.me/BotFather in Telegram, send /newbot, follow the two questions,
+and put the token it gives you in a file named .env here:  BOT_TOKEN=123456:ABC...
+(see .env.example), then run `lossbot run` again.
+
+To try the bot without a token, ask it directly, e.g.:
+  lossbot import ../shared/data/petroivaniuk     (once, to load the history)
+  lossbot ask "/totals"
+  lossbot ask "/day 2024-10-25" --lang uk
+"""
+
+
+def _quiet_http_logs(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and the URL holds the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return EXIT_USAGE
+    _quiet_http_logs(settings.log_level)
+    from telegram import Update
+
+    from bot.app import build_application
+
+    app = build_application(settings)
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return EXIT_OK
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    _quiet_http_logs("WARNING")
+    from bot.cli import offline
+
+    sent = asyncio.run(offline.ask(settings, args.text, lang=args.lang))
+    for message in sent:
+        print(message.text if args.html else offline.as_plain_text(message.text))
+    for path in offline.save_files(sent, Path(args.out)):
+        print(f"saved {path}")
+    return EXIT_OK
+
+
+def cmd_parse(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.domain.parser import NotAReport, parse_report
+
+    if args.file in (None, "-"):
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except OSError as exc:
+            print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+            return EXIT_ERROR
+    try:
+        parsed = parse_report(text, as_of=args.as_of or date.today())
+    except NotAReport as exc:
+        print(f"not a report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(json.dumps(parsed.as_json(), ensure_ascii=False, indent=1))
+    return EXIT_OK
+
+
+Command = Callable[[Settings, argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lossbot",
+        description="Telegram bot for the daily figures of Russia's losses in Ukraine "
+        "(as published by Ukraine's General Staff).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "import", help="import datasets (PetroIvaniuk, orc-losses, russianwarship.rip, CSV/JSONL)"
+    )
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files or folders; the format is read from the content"
+    )
+    p.add_argument("--prefer-new", action="store_true", help="overwrite figures stored from another source")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="write the stored reports as JSONL or the importable CSV")
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument(
+        "--from", dest="date_from", type=_date, metavar="DATE", help="first report date (YYYY-MM-DD)"
+    )
+    p.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="last report date (YYYY-MM-DD)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("run", help="run the bot (long polling); needs BOT_TOKEN")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("ask", help="print the bot's reply to TEXT, without Telegram")
+    p.add_argument("text", metavar="TEXT", help='a message as a user would send it, e.g. "/totals"')
+    p.add_argument("--lang", choices=["en", "uk"], default="en", help="the asking user's language")
+    p.add_argument("--out", default=".", metavar="DIR", help="where photos and files of the reply are saved")
+    p.add_argument("--html", action="store_true", help="print the reply's HTML markup as sent")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("parse", help="read a General Staff report text and print its figures as JSON")
+    p.add_argument("file", nargs="?", metavar="FILE", help="the text; - or nothing for standard input")
+    p.add_argument(
+        "--as-of", type=_date, metavar="DATE", help="when it was posted (dates a heading without a year)"
+    )
+    p.set_defaults(func=cmd_parse)
+
+    from bot.cli.delivery import add_cli_commands  # subscribe, unsubscribe, subscribers, summary
+
+    add_cli_commands(sub, _date)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # PTB 22 gives durations (retry_after…) as timedeltas only when asked; without it, it warns.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    func: Command = args.func
+    try:
+        return func(settings, args)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,293 @@
+"""Delivery of summaries and alerts: what is owed (Broadcaster) and the paced sender (Sender).
+
+Pacing (we do not use PTB's AIORateLimiter, whose 429 pause is released early in 22.8, issue #5338):
+
+- one sending slot every 1/26 s in total (Telegram allows ~30/s: the rest is headroom for command
+  replies, which go straight through PTB and never queue behind the broadcast);
+- per chat, at least 1 s between messages into a private chat and 3 s into a group or channel (20/min);
+  a chat's next slot is reserved when its row is taken, so its second message waits, others do not;
+- a 429 stops every send for retry_after seconds; 5xx, timeouts and an unexplained 403 are retried
+  with exponential backoff; chats that are gone are unsubscribed with the reason; a migrated group is moved.
+
+Rows are claimed from the outbox about one second of work at a time under a lease, so after a crash at
+most the rows in flight can repeat, and a graceful stop gives back what it has not sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.domain.dates import utc_now
+from storage import delivery as store
+from storage.db import transaction
+
+if TYPE_CHECKING:
+    pass
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Error texts that mean a chat is gone for good (matched case-insensitively; see the Telegram guide).
+GONE = (
+    "bot was blocked by the user",
+    "user is deactivated",
+    "bot was kicked",
+    "bot is not a member",
+    "group chat was deleted",
+    "chat not found",
+)
+MAX_ATTEMPTS = 8
+MAX_FORBIDDEN = 3
+MAX_BACKOFF = 300.0
+
+
+@dataclass(frozen=True)
+class Pace:
+    #: 26 of Telegram's ~30/s: 4/s stay free for command replies.
+    per_second: float = 26.0
+    private_interval: float = 1.0
+    group_interval: float = 3.0
+
+
+def gone_reason(error: TelegramError) -> str | None:
+    text = error.message.lower()
+    return next((g for g in GONE if g in text), None)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    value: Any = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Sender:
+    """Sends the outbox at a steady pace; one per process."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        engine: Engine,
+        *,
+        pace: Pace | None = None,
+        lease: timedelta = timedelta(seconds=60),
+        concurrency: int = 32,
+        backoff: float = 2.0,
+    ) -> None:
+        self.bot, self.engine = bot, engine
+        self.pace = pace or Pace()
+        self.lease = lease
+        self.backoff = backoff
+        self.owner = uuid.uuid4().hex
+        self._slots = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._heap: list[tuple[float, int, store.Job]] = []
+        self._held: set[int] = set()
+        self._chat_next: dict[int, float] = {}
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        #: Counters for logs and benchmarks.
+        self.sent = 0
+        self.failed = 0
+        self.retried = 0
+        self.rate_limited = 0
+
+    async def _db(self, work: Callable[[Session], T]) -> T:
+        def run() -> T:
+            with transaction(self.engine) as session:
+                return work(session)
+
+        return await asyncio.to_thread(run)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self.run(), name="lossbot-sender")
+
+    async def stop(self) -> None:
+        """Graceful stop: no new sends; wait for those in flight; give back what was claimed."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def run(self, *, until_idle: bool = False) -> None:
+        """Send until stopped (or, with UNTIL_IDLE, until nothing is owed any more)."""
+        filling: asyncio.Task[None] | None = None
+        try:
+            while not self._stopping:
+                # Claim the next second of work in the background, so sending never pauses for the database.
+                if len(self._heap) < self.pace.per_second and (filling is None or filling.done()):
+                    filling = asyncio.create_task(self._fill())
+                if not self._heap and filling is not None and not filling.done():
+                    await filling
+                if not self._heap:
+                    if until_idle and not self._inflight and await self._db(store.owed) == 0:
+                        return
+                    await self._idle()
+                    continue
+                ready, _, job = self._heap[0]
+                start = max(ready, self._next_slot, self._paused_until)
+                delay = start - time.monotonic()
+                if delay > 0:
+                    await self._sleep(min(delay, 1.0))  # re-check: a 429 or a stop may come meanwhile
+                    continue
+                heapq.heappop(self._heap)
+                self._next_slot = max(time.monotonic(), self._next_slot) + 1 / self.pace.per_second
+                await self._slots.acquire()
+                task = asyncio.create_task(self._send(job))
+                self._inflight.add(task)
+                task.add_done_callback(self._inflight.discard)
+        finally:
+            if filling is not None:
+                await filling
+            if self._inflight:
+                await asyncio.gather(*self._inflight, return_exceptions=True)
+            left = [job.id for _, _, job in self._heap]
+            self._heap.clear()
+            self._held.clear()
+            if left:
+                await self._db(lambda s: store.release(s, left, owner=self.owner))
+                log.info("sender stopped; %d claimed messages given back", len(left))
+
+    async def _sleep(self, seconds: float) -> None:
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def _idle(self) -> None:
+        """Nothing claimable: wait to be woken, for the next retry time, or a few seconds at most."""
+        wait = 5.0
+        next_due = await self._db(store.next_due)
+        if next_due is not None:
+            wait = min(wait, max(0.05, (next_due - utc_now()).total_seconds() + 0.01))
+        if self._inflight:
+            wait = min(wait, 0.2)
+        await self._sleep(wait)
+
+    async def _fill(self) -> None:
+        now = utc_now()
+        limit = max(1, int(self.pace.per_second * 2))
+        jobs = await self._db(
+            lambda s: store.claim(s, owner=self.owner, now=now, lease=self.lease, limit=limit)
+        )
+        mono = time.monotonic()
+        for job in jobs:
+            if job.id in self._held:
+                continue  # our own row whose lease ran out while it waited: already queued here
+            interval = self.pace.private_interval if job.chat_id > 0 else self.pace.group_interval
+            ready = max(mono, self._chat_next.get(job.chat_id, 0.0))
+            self._chat_next[job.chat_id] = ready + interval
+            self._held.add(job.id)
+            heapq.heappush(self._heap, (ready, job.id, job))
+        if len(self._chat_next) > 50_000:  # forget chats long past their interval
+            self._chat_next = {c: t for c, t in self._chat_next.items() if t > mono}
+
+    async def _send(self, job: store.Job) -> None:
+        try:
+            await self._attempt(job)
+        except Exception:  # a bug must not kill the sender; the lease brings the row back
+            log.exception("unexpected error sending outbox row %s", job.id)
+        finally:
+            self._held.discard(job.id)
+            self._slots.release()
+
+    async def _attempt(self, job: store.Job) -> None:
+        message_id: int | None
+        try:
+            if job.op == "edit" and job.message_id is not None:
+                await self.bot.edit_message_text(
+                    job.text,
+                    chat_id=job.chat_id,
+                    message_id=job.message_id,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+                message_id = job.message_id
+            else:
+                message = await self.bot.send_message(
+                    job.chat_id,
+                    job.text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+                message_id = message.message_id
+        except RetryAfter as exc:
+            seconds = retry_seconds(exc)
+            self.rate_limited += 1
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+            log.warning("429 from Telegram: every send waits %.0f s", seconds)
+            until = utc_now() + timedelta(seconds=seconds)
+            await self._db(lambda s: store.mark_retry(s, job, not_before=until, error="429: flood control"))
+            return
+        except ChatMigrated as exc:
+            new_id = exc.new_chat_id
+            log.info("chat %s migrated to %s: moving the subscription", job.chat_id, new_id)
+            await self._db(lambda s: store.migrate_chat(s, job.chat_id, new_id))
+            self.wake()
+            return
+        except Forbidden as exc:
+            reason = gone_reason(exc)
+            if reason is None and job.attempts < MAX_FORBIDDEN:
+                await self._retry(job, f"403: {exc.message}")
+                return
+            await self._gone(job, reason, f"403: {exc.message}")
+            return
+        except BadRequest as exc:
+            if "message is not modified" in exc.message.lower():
+                message_id = job.message_id
+            elif gone_reason(exc) is not None:
+                await self._gone(job, gone_reason(exc), f"400: {exc.message}")
+                return
+            else:
+                self.failed += 1
+                error = f"400: {exc.message}"
+                await self._db(lambda s: store.mark_failed(s, job, error=error))
+                return
+        except NetworkError as exc:  # 5xx, timeouts, connection errors (BadRequest is handled above)
+            await self._retry(job, f"network: {exc.message}")
+            return
+        self.sent += 1
+        now = utc_now()
+        await self._db(lambda s: store.mark_sent(s, job, message_id=message_id, now=now))
+
+    async def _retry(self, job: store.Job, error: str) -> None:
+        if job.attempts >= MAX_ATTEMPTS:
+            self.failed += 1
+            reason = f"gave up after {job.attempts} attempts; last: {error}"
+            await self._db(lambda s: store.mark_failed(s, job, error=reason))
+            return
+        self.retried += 1
+        delay = min(MAX_BACKOFF, self.backoff * 2 ** (job.attempts - 1))
+        until = utc_now() + timedelta(seconds=delay)
+        await self._db(lambda s: store.mark_retry(s, job, not_before=until, error=error))
+
+    async def _gone(self, job: store.Job, reason: str | None, error: str) -> None:
+        self.failed += 1
+        why = reason or error
+
+        def work(session: Session) -> None:
+            store.unsubscribe(session, job.chat_id, f"chat gone: {why}")
+            store.mark_failed(session, job, error=error)
+
+        await self._db(work)
+        log.info("chat %s is gone (%s): unsubscribed", job.chat_id, why)

@@ -1,0 +1,380 @@
+"""Parse the periods users ask about ("2024-10", "7d", "з 21.10.2024" ...) into date ranges.
+
+This module is pure: it never reads the clock (callers pass ``today``, normally the current date in Kyiv)
+and does no I/O, so every rule below is unit-tested with fixed dates.
+
+Rules, all relative to ``today``:
+
+* Periods are inclusive at both ends, and relative ones include today: ``7d``/``week`` is today-6..today,
+  ``month`` is the last 30 days and ``year`` the last 365 days (rolling windows, not calendar ones, because
+  "this month" on the 2nd would be a single day).
+* A period that reaches past today is clipped to end today (``2026`` asked on 2026-11-22 ends 2026-11-22);
+  one that *starts* after today is refused (reason ``future``).
+* Nothing before the full-scale invasion (:data:`WAR_START`, 2022-02-24) has figures. A date the user typed
+  that lies before it is refused (reason ``before_war``), but a calendar month or year that merely overlaps
+  it (``2022``, ``02.2022``) and an ``Nd`` window that reaches back past it are clipped to start on it, since
+  such requests are natural and have an obvious answer.
+
+Errors are :class:`PeriodError` with a machine-readable ``reason`` and the offending ``text`` so the caller
+can explain the problem in the user's language; ``str(error)`` is an English message for logs.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Final, Literal
+
+from babel import Locale
+
+from bot.domain.dates import WAR_START
+from bot.i18n import fmt
+
+__all__ = [
+    "ACCEPTED_FORMS",
+    "MAX_DAYS",
+    "MAX_INPUT_LENGTH",
+    "WAR_START",
+    "Period",
+    "PeriodError",
+    "PeriodKind",
+    "Reason",
+    "parse_date",
+    "parse_period",
+]
+
+"""The first day of the full-scale invasion and of the General Staff's daily figures."""
+
+MAX_INPUT_LENGTH: Final = 64
+"""Longest text looked at; the longest real form ("2024-10-21 .. 2024-10-25") is far shorter."""
+
+MAX_DAYS: Final = 3650
+"""Largest N accepted in ``Nd``; ten years is more than the war has lasted, and bounds the arithmetic."""
+
+PeriodKind = Literal["day", "month", "year", "range", "since", "last_days", "all"]
+
+Reason = Literal["empty", "too_long", "malformed", "bad_date", "bad_days", "reversed", "future", "before_war"]
+"""Why a text was refused:
+
+* ``empty`` — nothing but whitespace;
+* ``too_long`` — longer than :data:`MAX_INPUT_LENGTH` (refused before any parsing);
+* ``malformed`` — not one of the accepted forms;
+* ``bad_date`` — the form is right but the date does not exist (2024-02-30, month 13);
+* ``bad_days`` — ``Nd`` with N outside 1..:data:`MAX_DAYS`;
+* ``reversed`` — a range whose start is after its end;
+* ``future`` — the period (or date) starts after today;
+* ``before_war`` — a date before :data:`WAR_START`, or a period that ends before it.
+"""
+
+ACCEPTED_FORMS: Final = (
+    "2024-10-25, 25.10.2024, 25/10/2024, today, yesterday; "
+    "2024-10, 10.2024, October 2024; 2024; "
+    "2024-10-21..2024-10-25; since 2024-10-21; 7d, week, month, year; all"
+)
+"""A one-line English summary of the accepted forms, for logs and as a fallback help text."""
+
+
+class PeriodError(ValueError):
+    """The text is not a period (or date) the bot can answer for.
+
+    ``reason`` says why (see :data:`Reason`) and ``text`` is the offending input, cut to
+    :data:`MAX_INPUT_LENGTH` characters so it can be echoed back safely. The caller renders both in the
+    user's language; ``str()`` gives an English message that also lists the accepted forms.
+    """
+
+    def __init__(self, reason: Reason, text: str, detail: str = "") -> None:
+        self.reason: Reason = reason
+        self.text: str = _cut(text)
+        self.detail: str = detail
+        message = f"cannot use {self.text!r} as a period ({reason}"
+        message += f": {detail})" if detail else ")"
+        super().__init__(f"{message}; accepted forms: {ACCEPTED_FORMS}")
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_INPUT_LENGTH else text[:MAX_INPUT_LENGTH] + "…"
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of days.
+
+    ``start`` is ``None`` for "from the war's start" (kind ``all``); use :attr:`first_day` for the
+    concrete date. ``days`` is the N the user asked for in a ``last_days`` period: it is kept because
+    ``start`` may have been clipped to :data:`WAR_START`, and the label should still say "last 3650 days".
+    """
+
+    start: date | None
+    end: date
+    kind: PeriodKind
+    days: int | None = None
+
+    @property
+    def first_day(self) -> date:
+        """The first day covered: ``start``, or :data:`WAR_START` when the period has no start."""
+        return WAR_START if self.start is None else self.start
+
+    def __contains__(self, d: object) -> bool:
+        return isinstance(d, date) and self.first_day <= d <= self.end
+
+    def label(self, lang: str) -> str:
+        """Describe the period for a reader: "25 Oct 2024", "October 2024", "last 7 days", "увесь час"…"""
+        uk = fmt.is_uk(lang)
+        first = self.first_day
+        match self.kind:
+            case "day":
+                return fmt.day(self.end, lang)
+            case "month":
+                return fmt.month(first.year, first.month, lang)
+            case "year":
+                return str(first.year)  # no grouping separator: "2024", never "2,024"
+            case "range":
+                return fmt.day_range(first, self.end, lang)
+            case "since":
+                return ("з " if uk else "since ") + fmt.day(first, lang)
+            case "last_days":
+                n = self.days if self.days is not None else (self.end - first).days + 1
+                return _last_days_label(n, lang)
+            case "all":
+                return "увесь час" if uk else "all time"
+        raise AssertionError(f"unknown period kind {self.kind!r}")  # pragma: no cover
+
+
+def _last_days_label(n: int, lang: str) -> str:
+    shown = fmt.number(n, lang)
+    if fmt.is_uk(lang):
+        # The adjective and the noun both agree with the number: останній 1/21 день, останні 2–4 дні,
+        # останні 5–20 днів (CLDR's one / few / many categories for Ukrainian).
+        form = fmt.plural_form(n, lang)
+        if form == "one":
+            return f"останній {shown} день"
+        if form == "few":
+            return f"останні {shown} дні"
+        return f"останні {shown} днів"
+    return f"last {shown} day" if n == 1 else f"last {shown} days"
+
+
+# --- the grammar ------------------------------------------------------------------------------------------
+# Input is matched after _normalise() (lower-cased, single spaces), always with fullmatch(). Digits are
+# spelled [0-9] because Python's \d also matches other scripts' digits, which int() would then accept.
+
+_TODAY_WORDS: Final = frozenset({"today", "сьогодні"})
+_YESTERDAY_WORDS: Final = frozenset({"yesterday", "вчора", "учора"})
+_RELATIVE_WORDS: Final = "|".join(sorted(_TODAY_WORDS | _YESTERDAY_WORDS))
+
+
+def _date_pattern(p: str) -> str:
+    """A named-group regex for one date; ``p`` prefixes the group names so a range can hold two.
+
+    ISO ``y-m-d``; ``d.m.y`` or ``d/m/y`` with the same separator twice and a 4- or 2-digit year; or a word.
+    """
+    iso = f"(?P<{p}y>[0-9]{{4}})-(?P<{p}m>[0-9]{{1,2}})-(?P<{p}d>[0-9]{{1,2}})"
+    dmy = (
+        f"(?P<{p}dd>[0-9]{{1,2}})(?P<{p}sep>[./])(?P<{p}mm>[0-9]{{1,2}})(?P={p}sep)"
+        f"(?P<{p}yy>[0-9]{{4}}|[0-9]{{2}})"
+    )
+    return f"(?:{iso}|{dmy}|(?P<{p}word>{_RELATIVE_WORDS}))"
+
+
+_DATE_RE: Final = re.compile(_date_pattern("a"))
+# Between two dates: "..", "…", an en or em dash, or a hyphen (the date patterns are rigid enough that
+# "2024-10-21-2024-10-25" splits in only one way).
+_RANGE_RE: Final = re.compile(_date_pattern("a") + r"\s?(?:\.\.|…|–|—|-)\s?" + _date_pattern("b"))
+_SINCE_RE: Final = re.compile(r"(?:since|from|з|із|від) (?P<rest>.+)")
+_MONTH_NUM_RE: Final = re.compile(
+    r"(?:(?P<y1>[0-9]{4})-(?P<m1>[0-9]{1,2})|(?P<m2>[0-9]{1,2})[./](?P<y2>[0-9]{4}))"
+)
+_MONTH_NAME_RE: Final = re.compile(r"(?P<name>[^\W\d_]+)\.? ?(?P<y>[0-9]{4})")
+_YEAR_RE: Final = re.compile(r"[0-9]{4}")
+_DAYS_RE: Final = re.compile(r"(?P<n>[0-9]+) ?(?:d|days?|д|дн|дні|днів|день)")
+
+_WORD_DAYS: Final = {
+    "week": 7,
+    "тиждень": 7,
+    "month": 30,
+    "місяць": 30,
+    "year": 365,
+    "рік": 365,
+}
+_ALL_WORDS: Final = frozenset({"all", "all time", "все", "усе", "весь час", "увесь час", "за весь час"})
+
+
+def _month_names() -> dict[str, int]:
+    """Month names users may type, from CLDR so there are no typos: "october", "oct", "sept", "жовтень"…
+
+    Ukrainian gets both the nominative ("жовтень 2024") and the genitive that dates use ("жовтня 2024").
+    Abbreviations are stored without their final dot; the parser makes the dot optional.
+    """
+    names: dict[str, int] = {}
+    for locale in (Locale.parse("en"), Locale.parse("en_GB"), Locale.parse("uk")):
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in locale.months[context][width].items():
+                    names[str(name).casefold().rstrip(".")] = int(number)
+    return names
+
+
+_MONTH_NAMES: Final = _month_names()
+
+
+def _normalise(text: str) -> str:
+    """Lower-case and collapse whitespace, refusing overlong text before doing any real work."""
+    if len(text) > 4 * MAX_INPUT_LENGTH:
+        # Refuse without even scanning a huge message; the stripped length is checked below.
+        raise PeriodError("too_long", text)
+    cleaned = " ".join(text.split()).casefold()
+    if not cleaned:
+        raise PeriodError("empty", text)
+    if len(cleaned) > MAX_INPUT_LENGTH:
+        raise PeriodError("too_long", text)
+    return cleaned
+
+
+def _make_date(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise PeriodError("bad_date", text, str(exc)) from None
+
+
+def _date_from_match(m: re.Match[str], p: str, text: str, today: date) -> date:
+    """Build the date matched by :func:`_date_pattern` with prefix ``p``."""
+    word = m.group(f"{p}word")
+    if word is not None:
+        if word in _TODAY_WORDS:
+            return today
+        if today == date.min:  # only reachable with a nonsensical `today`, but must not overflow
+            raise PeriodError("before_war", text)
+        return today - timedelta(days=1)
+    if m.group(f"{p}y") is not None:
+        return _make_date(int(m.group(f"{p}y")), int(m.group(f"{p}m")), int(m.group(f"{p}d")), text)
+    year_text = m.group(f"{p}yy")
+    # Two-digit years can only mean this century: the war started in 2022.
+    year = int(year_text) + 2000 if len(year_text) == 2 else int(year_text)
+    return _make_date(year, int(m.group(f"{p}mm")), int(m.group(f"{p}dd")), text)
+
+
+def _check_date(d: date, text: str, today: date) -> date:
+    """Refuse a single typed date that is in the future or before the war."""
+    if d > today:
+        raise PeriodError("future", text, f"{d.isoformat()} is after {today.isoformat()}")
+    if d < WAR_START:
+        raise PeriodError("before_war", text, f"{d.isoformat()} is before {WAR_START.isoformat()}")
+    return d
+
+
+def parse_date(text: str, *, today: date) -> date:
+    """Parse one day: ``2024-10-25``, ``25.10.2024``, ``25.10.24``, ``25/10/2024``, ``today``, ``вчора``…
+
+    Raises :class:`PeriodError` for anything else, for impossible dates, and for dates after ``today`` or
+    before :data:`WAR_START`.
+    """
+    cleaned = _normalise(text)
+    m = _DATE_RE.fullmatch(cleaned)
+    if m is None:
+        raise PeriodError("malformed", text)
+    return _check_date(_date_from_match(m, "a", text, today), text, today)
+
+
+def _calendar_span(start: date, end: date, kind: PeriodKind, text: str, today: date) -> Period:
+    """A whole month or year: clipped to the war's start and to today, refused if outside both."""
+    if start > today:
+        raise PeriodError("future", text, f"{start.isoformat()} is after {today.isoformat()}")
+    if end < WAR_START:
+        raise PeriodError("before_war", text, f"{end.isoformat()} is before {WAR_START.isoformat()}")
+    return Period(start=max(start, WAR_START), end=min(end, today), kind=kind)
+
+
+def _month_period(year: int, month: int, text: str, today: date) -> Period:
+    if not 1 <= month <= 12:
+        raise PeriodError("bad_date", text, f"no month {month}")
+    start = _make_date(year, month, 1, text)
+    end = start.replace(day=calendar.monthrange(year, month)[1])
+    return _calendar_span(start, end, "month", text, today)
+
+
+def _year_period(year: int, text: str, today: date) -> Period:
+    start = _make_date(year, 1, 1, text)
+    return _calendar_span(start, start.replace(month=12, day=31), "year", text, today)
+
+
+def _last_days(n: int, text: str, today: date) -> Period:
+    if not 1 <= n <= MAX_DAYS:
+        raise PeriodError("bad_days", text, f"N must be 1..{MAX_DAYS}, got {n}")
+    if today < WAR_START:
+        raise PeriodError("before_war", text)
+    return Period(start=max(today - timedelta(days=n - 1), WAR_START), end=today, kind="last_days", days=n)
+
+
+def _month_or_year(cleaned: str, text: str, today: date) -> Period | None:
+    """Parse the calendar forms ("2024-10", "10.2024", "October 2024", "жовтня 2024", "2024")."""
+    if m := _MONTH_NUM_RE.fullmatch(cleaned):
+        if m.group("y1") is not None:
+            return _month_period(int(m.group("y1")), int(m.group("m1")), text, today)
+        return _month_period(int(m.group("y2")), int(m.group("m2")), text, today)
+    if (m := _MONTH_NAME_RE.fullmatch(cleaned)) and m.group("name") in _MONTH_NAMES:
+        return _month_period(int(m.group("y")), _MONTH_NAMES[m.group("name")], text, today)
+    if _YEAR_RE.fullmatch(cleaned):
+        return _year_period(int(cleaned), text, today)
+    return None
+
+
+def parse_period(text: str, *, today: date) -> Period:
+    """Parse what a user typed into a :class:`Period`, or raise :class:`PeriodError`.
+
+    Accepted (case-insensitive, extra whitespace ignored), with English and Ukrainian words:
+
+    * a day: ``2024-10-25``, ``25.10.2024``, ``25.10.24``, ``25/10/2024``, ``today``/``сьогодні``,
+      ``yesterday``/``вчора``;
+    * a month: ``2024-10``, ``10.2024``, ``October 2024``, ``oct 2024``, ``жовтень 2024``;
+    * a year: ``2024``;
+    * a range: two days joined by ``..``, ``–``, ``—`` or ``-`` (spaces allowed): ``2024-10-21..25.10.2024``;
+    * an open range: ``since``/``from``/``з``/``від`` followed by a day, month or year — it ends today;
+    * a rolling window ending today: ``7d``, ``Nd`` (N = 1..3650), ``7д``, ``7 days``, ``week``/``тиждень``
+      (7 days), ``month``/``місяць`` (30), ``year``/``рік`` (365);
+    * everything: ``all``, ``все``, ``увесь час``.
+    """
+    cleaned = _normalise(text)
+
+    if cleaned in _ALL_WORDS:
+        if today < WAR_START:
+            raise PeriodError("before_war", text)
+        return Period(start=None, end=today, kind="all")
+    if cleaned in _WORD_DAYS:
+        return _last_days(_WORD_DAYS[cleaned], text, today)
+    if m := _DAYS_RE.fullmatch(cleaned):
+        digits = m.group("n").lstrip("0") or "0"
+        if len(digits) > len(str(MAX_DAYS)):
+            # Refuse a 60-digit N without converting it: it is out of range whatever its value.
+            raise PeriodError("bad_days", text, f"N must be 1..{MAX_DAYS}")
+        return _last_days(int(digits), text, today)
+
+    if m := _DATE_RE.fullmatch(cleaned):
+        d = _check_date(_date_from_match(m, "a", text, today), text, today)
+        return Period(start=d, end=d, kind="day")
+
+    if m := _RANGE_RE.fullmatch(cleaned):
+        start = _date_from_match(m, "a", text, today)
+        end = _date_from_match(m, "b", text, today)
+        if start > end:
+            raise PeriodError("reversed", text, f"{start.isoformat()} is after {end.isoformat()}")
+        _check_date(start, text, today)
+        # The end may lie past today: like any period, the range is clipped to end today.
+        return Period(start=start, end=min(end, today), kind="range")
+
+    if m := _SINCE_RE.fullmatch(cleaned):
+        rest = m.group("rest")
+        if dm := _DATE_RE.fullmatch(rest):
+            start = _check_date(_date_from_match(dm, "a", text, today), text, today)
+        elif (span := _month_or_year(rest, text, today)) is not None:
+            start = span.first_day  # "since October 2024" starts on 1 October (or the war's start)
+        else:
+            raise PeriodError("malformed", text)
+        return Period(start=start, end=today, kind="since")
+
+    if (span := _month_or_year(cleaned, text, today)) is not None:
+        return span
+
+    raise PeriodError("malformed", text)

@@ -1,0 +1,233 @@
+"""Every table of the bot, in one module: reports and figures, chat preferences, moderation, delivery.
+
+The figures: one row per report, one row per (report, category) figure.
+
+A report is identified by its report date (the date in the General Staff's heading). Its figures keep
+both kinds of increase apart (see ../shared/guide/data.md):
+
+- `increase`: the reported increase, the "(+N)" of the text, or the one a source implies by a total one
+  day earlier in the same source. NULL when unknown (first report, a gap in the source).
+- `change`: the difference of totals against the stored report of the day before. NULL when that day
+  has no report or lacked the category. Differs from `increase` on recount days.
+
+Missing is not zero: a category that was not reported on a day has no row that day.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from bot.domain.dates import utc_now
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC; SQLite keeps no zone, so restore it on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Report(SQLModel, table=True):
+    __tablename__ = "report"
+
+    report_date: date = Field(primary_key=True)
+    source: str = Field(sa_column=Column(String(64), nullable=False))
+    source_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    stored_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    #: 1 when first stored; each moderator correction or accepted re-import adds one.
+    revision: int = Field(default=1)
+
+
+class Figure(SQLModel, table=True):
+    __tablename__ = "figure"
+    __table_args__ = (
+        # Rankings: "how many days beat this increase" and "top N" walk this index, never the table.
+        Index("ix_figure_category_increase", "category", "increase", "report_date"),
+        # Periods and "as of" lookups per category.
+        Index("ix_figure_category_date", "category", "report_date", "total", "increase"),
+        # Recount days are few: a partial index finds them without reading every figure of a period.
+        Index(
+            "ix_figure_recount",
+            "report_date",
+            sqlite_where=text("increase <> change"),
+            postgresql_where=text("increase <> change"),
+        ),
+    )
+
+    report_date: date = Field(
+        sa_column=Column(
+            "report_date", ForeignKey("report.report_date", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    category: str = Field(sa_column=Column(String(40), primary_key=True))
+    total: int = Field(sa_column=Column(BigInteger, nullable=False))
+    increase: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    change: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
+class ChatPrefs(SQLModel, table=True):
+    """Per-chat choices that outlive a restart: for now the language set with /lang."""
+
+    __tablename__ = "chat_prefs"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    lang: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+
+
+# ------------------------------------------------------------------------------------------ moderation
+
+PENDING, PUBLISHED, CANCELLED, STALE = "pending", "published", "cancelled", "stale"
+
+
+class ReportRevision(SQLModel, table=True):
+    """One publish or correction by a moderator: who, when, from what text, which revision it made."""
+
+    __tablename__ = "report_revision"
+    __table_args__ = (UniqueConstraint("report_date", "revision", name="uq_report_revision_date_rev"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    report_date: date = Field(index=True)
+    revision: int = Field(sa_column=Column(Integer, nullable=False))
+    moderator_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    #: "publish" (a report text) or "correct" (/correct).
+    action: str = Field(sa_column=Column(String(16), nullable=False))
+    raw_text: str = Field(sa_column=Column(Text, nullable=False))
+    #: The figures as published: {"totals": {...}, "increases": {...}}.
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PendingPreview(SQLModel, table=True):
+    """A preview shown to a moderator, waiting for Publish or Cancel."""
+
+    __tablename__ = "pending_preview"
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    moderator_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    report_date: date
+    action: str = Field(sa_column=Column(String(16), nullable=False))
+    raw_text: str = Field(sa_column=Column(Text, nullable=False))
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: Any finding is an error: publishing needs a second, explicit confirmation.
+    has_errors: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    #: The fingerprint of the stored data the preview was computed from (see `state_fingerprint`).
+    base_fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    status: str = Field(default=PENDING, sa_column=Column(String(16), nullable=False, index=True))
+    #: Who closed it (published or cancelled), and when.
+    closed_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+# ------------------------------------------------------------------------------------------ delivery
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+SUMMARY, ALERT = "summary", "alert"
+RECEIVE_CHOICES = ("both", "summary", "alerts")
+DEFAULT_TIMEZONE = "Europe/Kyiv"
+DEFAULT_TOP_PERSONNEL = 10
+DEFAULT_TOP_OTHER = 5
+
+
+class Subscription(SQLModel, table=True):
+    """A chat that receives the daily summary and/or the rank alerts, with its delivery settings."""
+
+    __tablename__ = "subscription"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_type: str = Field(sa_column=Column(String(16), nullable=False))
+    title: str | None = Field(default=None, sa_column=Column(String(256), nullable=True))
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    #: both | summary | alerts
+    receive: str = Field(default="both", sa_column=Column(String(8), nullable=False))
+    #: "HH:MM" in `timezone`, or None: as soon as the report is published.
+    send_at: str | None = Field(default=None, sa_column=Column(String(5), nullable=True))
+    timezone: str = Field(default=DEFAULT_TIMEZONE, sa_column=Column(String(64), nullable=False))
+    top_personnel: int = Field(default=DEFAULT_TOP_PERSONNEL)
+    top_other: int = Field(default=DEFAULT_TOP_OTHER)
+    subscribed_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    #: Why the subscription ended (unsubscribed, blocked, migrated …), None while active.
+    ended_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+    def wants(self, kind: str) -> bool:
+        return self.receive == "both" or (self.receive == "summary") == (kind == SUMMARY)
+
+
+class Post(SQLModel, table=True):
+    """A report being broadcast: created once per report date, when the bot first sees it as new."""
+
+    __tablename__ = "delivery_post"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_date: date = Field(sa_column=Column("report_date", Date, unique=True, nullable=False))
+    #: When the report's figures were known (the report's stored_at): fixed-time chats get it from then.
+    available_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    #: The report revision the sent texts were rendered from.
+    revision: int = Field(default=1)
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: one message of one post to one chat."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("post_id", "chat_id", "kind", name="uq_delivery_post_chat_kind"),
+        Index("ix_delivery_state", "state", "not_before", "id"),
+        Index("ix_delivery_chat", "chat_id", "state", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(sa_column=Column(Integer, ForeignKey("delivery_post.id"), nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str = Field(sa_column=Column(String(8), nullable=False))
+    #: send | edit (a correction of a sent message)
+    op: str = Field(default="send", sa_column=Column(String(4), nullable=False))
+    state: str = Field(default=PENDING, sa_column=Column(String(8), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    #: Raised by each correction; a send of an older version is followed by an edit.
+    version: int = Field(default=1)
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    attempts: int = Field(default=0)
+    not_before: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    owner: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    corrected_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

@@ -1,0 +1,255 @@
+"""The answer functions of the query commands, read as a user reads them: on the full real history, and on
+small fixtures written here (a gap in the reports, an empty store)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.answers import commands as answers
+from bot.answers.commands import UsageError
+from bot.domain.report import ReportFigures
+from bot.i18n.texts import COMMANDS
+from storage.db import reading, transaction
+from storage.writes import store_reports
+
+TODAY = date(2026, 8, 23)
+NBSP = "\u00a0"
+
+Answer = Callable[..., str]
+QUERIES: dict[str, Answer] = {
+    "totals": answers.totals,
+    "day": answers.day,
+    "range": answers.range_,
+    "top": answers.top,
+    "category": answers.category,
+    "records": answers.records,
+}
+
+
+def plain(markup: str) -> str:
+    """What a Telegram client shows for the HTML the bot sends."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def ask(session: Session, command: str, args: str = "", lang: str = "en", today: date = TODAY) -> str:
+    """The text the user reads: the answer, or the explanation of a usage error."""
+    try:
+        text = QUERIES[command](session, args, today=today, lang=lang)
+    except UsageError as exc:
+        text = str(exc)
+    assert len(text) <= answers.MAX_MESSAGE
+    return plain(text)
+
+
+@pytest.fixture
+def history(full_history: Engine) -> Iterator[Session]:
+    with reading(full_history) as session:
+        yield session
+
+
+# ------------------------------------------------------------------------------ the figures of the issue
+
+
+def test_day_2024_10_25_names_the_increase_total_and_rank_at_the_time(history: Session) -> None:
+    text = ask(history, "day", "2024-10-25")
+    assert "Report of 25 Oct 2024 (day 975)" in text
+    assert "Personnel: +1,630 → 685,910" in text
+    assert "Personnel +1,630: the 4th-highest day at the time" in text
+    assert "3rd counting from 1 Apr 2022" in text
+    assert "report of 25 Oct 2024" in text and "PetroIvaniuk" in text
+
+
+def test_day_accepts_the_dotted_date(history: Session) -> None:
+    assert ask(history, "day", "25.10.2024") == ask(history, "day", "2024-10-25")
+
+
+def test_range_of_2024_10_21_to_25_sums_the_five_reports(history: Session) -> None:
+    text = ask(history, "range", "2024-10-21..2024-10-25")
+    assert "5 reports, 21 Oct 2024 – 25 Oct 2024" in text
+    assert "Personnel: 7,390" in text
+    assert "Artillery systems: 188" in text
+    assert "Operational-tactical UAVs: 383" in text
+    assert "Armoured combat vehicles: 176" in text
+    assert "Recount(s) on 22 Oct 2024" in text
+
+
+def test_totals_of_2025_08_22(history: Session) -> None:
+    text = ask(history, "totals", "2025-08-22")
+    assert "Russia's losses as of 22 Aug 2025" in text
+    for line in (
+        "Personnel: 1,074,320",
+        "Tanks: 11,124",
+        "Armoured combat vehicles: 23,160",
+        "Artillery systems: 31,835",
+        "Operational-tactical UAVs: 52,787",
+    ):
+        assert line in text
+
+
+def test_totals_without_a_date_are_those_of_the_latest_report(history: Session) -> None:
+    text = ask(history, "totals")
+    assert "Russia's losses as of 22 Aug 2026" in text
+
+
+def test_top_personnel_3_from_april_2022(history: Session) -> None:
+    text = ask(history, "top", "personnel 3 2022-04-01..2024-10-25")
+    assert "Top 3 days: Personnel, 1 Apr 2022\u2009–\u200925 Oct 2024" in text  # Babel's thin spaces
+    assert "1. 13 May 2024 — +1,740" in text
+    assert "2. 21 Oct 2024 — +1,710" in text
+    assert "3. 25 Oct 2024 — +1,630" in text
+    assert "4." not in text
+
+
+def test_category_and_records_name_their_figures(history: Session) -> None:
+    tanks = ask(history, "category", "tanks 2024")
+    assert "Tanks" in tanks and "Total as of 22 Aug 2026" in tanks and "Record day:" in tanks
+    records = ask(history, "records")
+    assert "Personnel: +3,160 on 3 Mar 2022" in records
+    assert "since Apr 2022: +2,200 on 20 Dec 2024" in records
+
+
+def test_ukrainian_uses_babel_no_break_space_thousands(history: Session) -> None:
+    text = ask(history, "day", "2024-10-25", lang="uk")
+    assert "Звіт за 25" in text
+    assert f"+1{NBSP}630 → 685{NBSP}910" in text
+    assert "1,630" not in text
+
+
+# --------------------------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "words"),
+    [
+        ("top", "personnel abc", "I can't read the period “abc”"),
+        ("top", "5 personnel", "I don't know the category “5”"),
+        ("top", "personnel 0", "N must be a whole number from 1 to 50"),
+        ("top", "personnel 999999999", "N must be a whole number from 1 to 50"),
+        ("top", "", "Usage: /top CATEGORY [N] [PERIOD]"),
+        ("day", "tanks", "I can't read the date “tanks”"),
+        ("day", "", "Usage: /day DATE"),
+        ("day", "2021-01-01", "before the full-scale invasion"),
+        ("day", "2030-01-01", "1 Jan 2030 is in the future: the latest report is of 22 Aug 2026"),
+        ("range", "2024-13-45", "I can't read the period “2024-13-45”: no such date"),
+        ("range", "2024-10-25..2024-10-21", "it ends before it starts"),
+        ("range", "", "Usage: /range PERIOD"),
+        ("totals", "abc", "I can't read the date “abc”"),
+        ("category", "foo", "I don't know the category “foo”"),
+        ("category", "", "Usage: /category CATEGORY [PERIOD]"),
+        ("category", "tanks someday", "I can't read the period “someday”"),
+    ],
+)
+def test_bad_arguments_are_explained(history: Session, command: str, args: str, words: str) -> None:
+    text = ask(history, command, args)
+    assert words in text
+
+
+@pytest.mark.parametrize("command", ["totals", "day", "range", "top", "category"])
+def test_overlong_arguments_get_the_usage(history: Session, command: str) -> None:
+    text = ask(history, command, "x" * 10_000)
+    assert "too long" in text and "Usage:" in text
+    assert len(text) < 500
+
+
+def test_user_text_is_escaped_and_cut_short_when_quoted_back(history: Session) -> None:
+    with pytest.raises(UsageError) as caught:
+        answers.day(history, "<b>" + "9" * 100, today=TODAY, lang="en")
+    assert "&lt;b&gt;" in str(caught.value) and "<b>9" not in str(caught.value)
+    assert "9" * 41 not in str(caught.value)
+
+
+def test_usage_in_ukrainian(history: Session) -> None:
+    text = ask(history, "day", "танки", lang="uk")
+    assert "Використання: /day DATE" in text and "Не можу розібрати дату «танки»" in text
+
+
+# ------------------------------------------------------------------------------------- small fixtures
+
+
+def report(day: str, personnel: int, increase: int, tanks: int = 9_000) -> ReportFigures:
+    return ReportFigures(
+        date.fromisoformat(day),
+        "petroivaniuk",
+        {"personnel": personnel, "tanks": tanks},
+        {"personnel": increase, "tanks": 1},
+    )
+
+
+@pytest.fixture
+def gap(engine: Engine) -> Iterator[Session]:
+    """Reports of 20–22 and 25 Oct 2024; none for the 23rd and 24th."""
+    with transaction(engine) as s:
+        store_reports(
+            s,
+            [
+                report("2024-10-20", 681_000, 1_000),
+                report("2024-10-21", 682_710, 1_710),
+                report("2024-10-22", 683_900, 1_190),
+                report("2024-10-25", 685_910, 1_630, tanks=9_003),
+            ],
+        )
+    with reading(engine) as session:
+        yield session
+
+
+def test_a_day_without_a_report_names_the_nearest_reports(gap: Session) -> None:
+    text = ask(gap, "day", "2024-10-23")
+    assert "No report is stored for 23 Oct 2024." in text
+    assert "Nearest reports: 22 Oct 2024, 25 Oct 2024." in text
+
+
+def test_a_day_without_a_report_in_ukrainian(gap: Session) -> None:
+    text = ask(gap, "day", "2024-10-24", lang="uk")
+    assert "Звіту за 24" in text and "Найближчі звіти:" in text
+
+
+def test_a_day_after_the_latest_report_names_the_latest(gap: Session) -> None:
+    text = ask(gap, "day", "2024-11-01")
+    assert "No report for 1 Nov 2024 yet. Nearest reports: 25 Oct 2024." in text
+
+
+def test_totals_on_a_missing_day_are_those_of_the_report_before(gap: Session) -> None:
+    text = ask(gap, "totals", "2024-10-24")
+    assert "as of 22 Oct 2024" in text and "No report is dated 24 Oct 2024" in text
+    assert "Personnel: 683,900" in text
+
+
+def test_a_range_over_the_gap_says_which_days_are_missing(gap: Session) -> None:
+    text = ask(gap, "range", "2024-10-21..2024-10-25")
+    assert "Personnel: 4,910" in text  # 685,910 − 681,000: the totals at the ends, the 20th before it
+    assert "No report for 2 day(s): 23–24 Oct 2024" in text
+
+
+def test_a_range_with_no_reports_says_so(gap: Session) -> None:
+    assert "No reports in 23–24 Oct 2024." in ask(gap, "range", "2024-10-23..2024-10-24")
+
+
+def test_an_empty_store_tells_how_to_load_the_history(engine: Engine) -> None:
+    with reading(engine) as session:
+        for command, args in [("totals", ""), ("day", "2024-10-25"), ("top", "tanks"), ("records", "")]:
+            text = ask(session, command, args)
+            assert "No reports are stored yet" in text and "lossbot import" in text
+
+
+def test_categories_and_help_list_everything_in_one_message() -> None:
+    for lang in ("en", "uk"):
+        assert len(answers.categories_list(lang)) <= answers.MAX_MESSAGE
+        text = plain(answers.help_text(lang, COMMANDS))
+        assert "/top CATEGORY [N] [PERIOD]" in text
+    listed = plain(answers.categories_list("en"))
+    assert "Vehicles (retired) (retired)" not in listed
+    assert "Vehicles (retired)" in listed
+
+
+def test_fit_cuts_at_a_line_and_says_so() -> None:
+    text = "\n".join(f"line {i} " + "x" * 50 for i in range(200))
+    cut = answers.fit(text, "en")
+    assert len(cut) <= answers.MAX_MESSAGE
+    assert cut.endswith("… (shortened to fit Telegram)")

@@ -1,0 +1,238 @@
+"""The moderators' workflow end to end: the real bot, polling the loopback fake Bot API, on real SQLite."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.domain.report import ReportFigures
+from bot.services import BotApplication
+from storage import moderation as store
+from storage import queries
+from storage.db import reading, transaction
+from storage.writes import store_reports
+from tests.moderation.test_moderation import DAY, NOW, expected_totals, report_text, seed, seeded_totals
+from tests.support.fakebotapi import Call, FakeBotAPI
+
+MOD_A, MOD_B, STRANGER = 111, 222, 999
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+def published() -> list[tuple[date, bool]]:
+    return []
+
+
+@pytest.fixture
+async def bot(
+    fake: FakeBotAPI, engine: Engine, published: list[tuple[date, bool]]
+) -> AsyncIterator[BotApplication]:
+    seed(engine)
+    settings = Settings(
+        _env_file=None,
+        telegram_api_base_url=fake.base_url,
+        moderator_ids=frozenset({MOD_A, MOD_B}),
+    )
+    app = build_application(settings, engine=engine, clock=lambda: NOW, token=fake.token)
+
+    async def hook(day: date, correction: bool) -> None:
+        published.append((day, correction))
+
+    app.bot_data.services.publish_hooks.append(hook)
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=1)
+        yield app
+        await app.updater.stop()
+        await app.stop()
+
+
+def text_has(chat_id: int, *parts: str) -> Any:
+    def match(call: Call) -> bool:
+        text = str(call.params.get("text", ""))
+        return call.ok and call.params.get("chat_id") == chat_id and all(p in text for p in parts)
+
+    return match
+
+
+async def said(fake: FakeBotAPI, chat_id: int, *parts: str, count: int = 1) -> list[Call]:
+    return await fake.wait_for_async("sendMessage", text_has(chat_id, *parts), count=count)
+
+
+def buttons(call: Call) -> dict[str, str]:
+    markup = call.params["reply_markup"]
+    return {b["text"]: b["callback_data"] for row in markup["inline_keyboard"] for b in row}
+
+
+async def preview_of(fake: FakeBotAPI, chat_id: int, text: str, **kwargs: Any) -> Call:
+    fake.inject_message(chat_id, text, **kwargs)
+    [call] = await said(fake, chat_id, "Preview: report of")
+    return call
+
+
+def press(fake: FakeBotAPI, chat_id: int, user_id: int, call: Call, label: str) -> str:
+    return fake.inject_callback_query(chat_id, user_id, call.result["message_id"], buttons(call)[label])
+
+
+def revisions(engine: Engine, day: date = DAY) -> list[tuple[int, int]]:
+    with reading(engine) as session:
+        return [(r.revision, r.moderator_id) for r in store.revisions_of(session, day)]
+
+
+async def test_forward_preview_publish(
+    bot: BotApplication, fake: FakeBotAPI, engine: Engine, published: list[tuple[date, bool]]
+) -> None:
+    # A year-less heading in a forwarded post: dated by when the General Staff posted it, not by now.
+    origin = {"type": "channel", "chat": {"id": -1001, "type": "channel", "title": "GS"}, "message_id": 5,
+              "date": int(NOW.timestamp())}  # fmt: skip
+    preview = await preview_of(fake, MOD_A, report_text(year=False), forward_origin=origin)
+    text = preview.params["text"]
+    assert "<b>Preview: report of 25 Oct 2024</b> — new" in text
+    assert f"Personnel: {expected_totals()['personnel']:,} (+1,630 · +1,630)" in text
+    assert "difference from 24 Oct 2024" in text
+    assert set(buttons(preview)) == {"✅ Publish", "✖️ Cancel"}
+
+    press(fake, MOD_A, MOD_A, preview, "✅ Publish")
+    await said(fake, MOD_A, "✅ Published the report of 25 Oct 2024 (revision 1).")
+    with reading(engine) as session:
+        stored = queries.report_on(session, DAY)
+        assert stored is not None and (stored.source, stored.revision) == ("moderator", 1)
+        assert stored.totals == expected_totals() and stored.figures["tanks"].change == 7
+        [audit] = store.revisions_of(session, DAY)
+        assert (audit.moderator_id, audit.revision, audit.raw_text) == (MOD_A, 1, report_text(year=False))
+    assert published == [(DAY, False)]
+
+
+async def test_stranger_is_refused_and_nothing_is_stored(
+    bot: BotApplication, fake: FakeBotAPI, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="handlers.moderation")
+    fake.inject_message(STRANGER, "/post " + report_text())
+    await said(fake, STRANGER, "Sorry, this is for the bot's moderators only.")
+    preview = await preview_of(fake, MOD_A, report_text())
+    query_id = press(fake, MOD_A, STRANGER, preview, "✅ Publish")  # someone else's button
+    await fake.wait_for_async("answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query_id)
+    assert "moderators only" in fake.callback_answers[query_id]["text"]
+    fake.inject_message(STRANGER, "/status")
+    await said(fake, STRANGER, "moderators only", count=2)
+    assert "refused for user 999" in caplog.text
+    with reading(engine) as session:
+        assert queries.report_on(session, DAY) is None
+        assert [p.moderator_id for p in store.pending_previews(session)] == [MOD_A]
+
+
+async def test_correction_and_history(
+    bot: BotApplication, fake: FakeBotAPI, engine: Engine, published: list[tuple[date, bool]]
+) -> None:
+    first = await preview_of(fake, MOD_A, report_text())
+    press(fake, MOD_A, MOD_A, first, "✅ Publish")
+    await said(fake, MOD_A, "Published the report")
+    total = expected_totals()["tanks"] + 3
+    fake.inject_message(MOD_B, f"/correct 2024-10-25 tanks {total} +10")
+    [preview] = await said(fake, MOD_B, "Preview: report of 25 Oct 2024", "a correction (revision 2)")
+    assert "this date is already published (revision 1" in preview.params["text"]
+    press(fake, MOD_B, MOD_B, preview, "✅ Publish")
+    await said(fake, MOD_B, "✅ Corrected the report of 25 Oct 2024: now revision 2.")
+    assert revisions(engine) == [(1, MOD_A), (2, MOD_B)]
+    with reading(engine) as session:
+        stored = queries.report_on(session, DAY)
+        assert stored is not None and stored.figures["tanks"].total == total
+        assert stored.figures["tanks"].increase == 10 and stored.figures["tanks"].change == 10
+    assert published == [(DAY, False), (DAY, True)]
+
+    fake.inject_message(MOD_A, "/history 2024-10-25")
+    [history] = await said(fake, MOD_A, "Revisions of the report of 25 Oct 2024")
+    assert "rev 1: published by moderator 111" in history.params["text"]
+    assert "rev 2: corrected by moderator 222" in history.params["text"]
+    fake.inject_message(MOD_A, "/status")
+    [status] = await said(fake, MOD_A, "Latest report")
+    assert (
+        "25 Oct 2024 (revision 2)" in status.params["text"]
+        and "Open previews</b>: 0" in status.params["text"]
+    )
+
+
+async def test_two_moderators_and_a_double_tap_make_one_revision(
+    bot: BotApplication, fake: FakeBotAPI, engine: Engine, published: list[tuple[date, bool]]
+) -> None:
+    preview_a = await preview_of(fake, MOD_A, report_text())
+    preview_b = await preview_of(fake, MOD_B, report_text())
+    fake.clear_calls()
+    press(fake, MOD_A, MOD_A, preview_a, "✅ Publish")
+    press(fake, MOD_A, MOD_A, preview_a, "✅ Publish")  # double tap
+    press(fake, MOD_B, MOD_B, preview_b, "✅ Publish")  # the other moderator, at the same time
+    replies = await fake.wait_for_async("sendMessage", lambda c: c.ok, count=3)
+    texts: dict[int, list[str]] = {}
+    for call in replies:
+        texts.setdefault(call.params["chat_id"], []).append(call.params["text"])
+    [(revision, winner)] = revisions(engine)
+    loser = MOD_B if winner == MOD_A else MOD_A
+    assert revision == 1 and published == [(DAY, False)]
+    assert sum("Published the report" in t for c in replies for t in [c.params["text"]]) == 1
+    assert any("Published the report of 25 Oct 2024 (revision 1)" in t for t in texts[winner])
+    # The other moderator is told who was first; A's second tap is told the preview is closed.
+    assert any("⛔ Not published" in t and f"by moderator {winner}" in t for t in texts[loser])
+    assert len(texts[MOD_A]) == 2 and len(texts.get(MOD_B, [])) == 1
+
+
+async def test_stale_preview_is_refused(bot: BotApplication, fake: FakeBotAPI, engine: Engine) -> None:
+    preview = await preview_of(fake, MOD_A, report_text())
+    changed = seeded_totals(DAY - timedelta(days=1))
+    changed["uav"] += 5
+    with transaction(engine) as session:  # yesterday's figures are re-imported meanwhile
+        store_reports(session, [ReportFigures(DAY - timedelta(days=1), "petroivaniuk", changed)])
+    press(fake, MOD_A, MOD_A, preview, "✅ Publish")
+    await said(fake, MOD_A, "changed since this preview was shown")
+    with reading(engine) as session:
+        assert queries.report_on(session, DAY) is None
+    assert revisions(engine) == []
+
+
+async def test_findings_need_publish_anyway(bot: BotApplication, fake: FakeBotAPI, engine: Engine) -> None:
+    totals = expected_totals()
+    totals["tanks"] -= 20  # down from the day before
+    totals["personnel"] += 20_000  # far above the last 90 days
+    future = DAY + timedelta(days=2)
+    preview = await preview_of(fake, MOD_A, report_text(future, totals=totals))
+    text = preview.params["text"]
+    assert "Tanks: the total went down" in text
+    assert "Personnel: +21,630 is far above what the last 90 days make plausible" in text
+    assert "the report date 27 Oct 2024 is in the future" in text
+    press(fake, MOD_A, MOD_A, preview, "✅ Publish")
+    [confirm] = await said(fake, MOD_A, "This preview has errors. Are you sure?")
+    assert set(buttons(confirm)) == {"⚠️ Publish anyway", "✖️ Cancel"}
+    with reading(engine) as session:
+        assert queries.report_on(session, future) is None
+    press(fake, MOD_A, MOD_A, confirm, "⚠️ Publish anyway")
+    await said(fake, MOD_A, "Published the report of 27 Oct 2024 (revision 1).")
+    assert revisions(engine, future) == [(1, MOD_A)]
+
+
+async def test_cancel_and_not_a_report(bot: BotApplication, fake: FakeBotAPI, engine: Engine) -> None:
+    fake.inject_message(MOD_A, "/post")
+    await said(fake, MOD_A, "Send or forward the General Staff's report text now.")
+    fake.inject_message(MOD_A, "good morning")
+    await said(fake, MOD_A, "I could not read a report in that text (no line with a category and a number)")
+    preview = await preview_of(fake, MOD_A, report_text())
+    press(fake, MOD_A, MOD_A, preview, "✖️ Cancel")
+    await said(fake, MOD_A, "Cancelled: nothing was published.")
+    assert revisions(engine) == []
+
+
+async def test_moderator_commands_in_help_ukrainian(bot: BotApplication, fake: FakeBotAPI) -> None:
+    fake.inject_message(STRANGER, "/help", language_code="uk")
+    [help_call] = await said(fake, STRANGER, "/correct DATE CATEGORY TOTAL [INCREASE]")
+    assert "виправити одне число звіту (модератори)" in help_call.params["text"]
