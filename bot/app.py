@@ -15,7 +15,8 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.domain.dates import utc_now
-from bot.i18n.texts import COMMANDS, t
+from bot.i18n.catalog import LANGS, _
+from bot.i18n.texts import COMMANDS
 from bot.services import BotApplication, BotContext, BotData, Services
 from handlers import basics, fallback, figures, moderation, subscriptions
 from storage.db import make_engine
@@ -73,11 +74,11 @@ def build_application(
 
 async def _post_init(app: BotApplication) -> None:
     """Register the command menu in English (the default) and Ukrainian."""
-    for lang in ("en", "uk"):
+    for lang in LANGS:
         commands = [
-            BotCommand(name, description[lang][:256])
-            for name, _usage, description in app.bot_data.commands
-            if name != "start"
+            BotCommand(command.name, _(lang, command.description)[:256])
+            for command in app.bot_data.commands
+            if command.name != "start"
         ]
         await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
     log.info("command menu registered (en, uk); %d commands", len(app.bot_data.commands) - 1)
@@ -93,6 +94,8 @@ async def _on_error(update: object, context: BotContext) -> None:
         lang = "en"
         try:
             lang = await context.services.language(update)
-            await update.effective_message.reply_text(t(lang, "error"))
+            await update.effective_message.reply_text(
+                _(lang, "Sorry, something went wrong on my side. Please try again in a minute.")
+            )
         except TelegramError:
             log.warning("could not tell the user about the error")

@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.domain.dates import utc_now
+from bot.i18n.texts import Command
 from storage import chats
 from storage.db import reading, transaction
 
@@ -80,7 +81,7 @@ class BotData:
     def __init__(self) -> None:
         self._services: Services | None = None
         #: (name, usage, {lang: description}) of every command, for /help and the command menu.
-        self.commands: list[tuple[str, str, dict[str, str]]] = []
+        self.commands: list[Command] = []
 
     @property
     def services(self) -> Services:

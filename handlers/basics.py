@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.answers import commands as answers
-from bot.i18n.texts import t
+from bot.i18n.catalog import _
 from bot.services import BotApplication, BotContext
 from handlers.common import command, command_args, reply
 from storage import chats
@@ -13,7 +13,17 @@ from storage import chats
 
 async def start(update: Update, context: BotContext) -> None:
     lang = await context.services.language(update)
-    await reply(update, t(lang, "start"), lang)
+    await reply(
+        update,
+        _(
+            lang,
+            "👋 I keep the daily figures of Russia's losses in Ukraine as published by "
+            "Ukraine's General Staff, and answer questions about totals, days, periods and "
+            "categories.\n\nTry /totals, /day 2024-10-25, /range week or /top personnel "
+            "10.\nAll commands: /help",
+        ),
+        lang,
+    )
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -35,10 +45,10 @@ async def set_language(update: Update, context: BotContext) -> None:
     choice = {"ua": "uk", "укр": "uk", "українська": "uk", "english": "en", "англ": "en"}.get(choice, choice)
     if choice not in ("en", "uk"):
         lang = await services.language(update)
-        await reply(update, t(lang, "lang_usage"), lang)
+        await reply(update, _(lang, "Usage: /lang en or /lang uk"), lang)
         return
     await services.write(lambda s: chats.set_chat_language(s, chat.id, choice))
-    await reply(update, t(choice, "lang_set"), choice)
+    await reply(update, _(choice, "Language set to English."), choice)
 
 
 def register(app: BotApplication) -> None:

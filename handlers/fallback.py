@@ -5,19 +5,19 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.i18n.texts import t
+from bot.i18n.catalog import _
 from bot.services import BotApplication, BotContext
 from handlers.common import reply
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     lang = await context.services.language(update)
-    await reply(update, t(lang, "unknown_command"), lang)
+    await reply(update, _(lang, "I don't know that command. See /help."), lang)
 
 
 async def private_chatter(update: Update, context: BotContext) -> None:
     lang = await context.services.language(update)
-    await reply(update, t(lang, "chatter_private"), lang)
+    await reply(update, _(lang, "I answer commands — see /help. For example: /totals"), lang)
 
 
 def register(app: BotApplication) -> None:

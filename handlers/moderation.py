@@ -20,7 +20,8 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.domain.categories import resolve_category
 from bot.domain.parser import NotAReport, parse_report
 from bot.i18n import fmt
-from bot.i18n.texts import source_name, tr
+from bot.i18n.catalog import N_, _
+from bot.i18n.texts import Command, source_name
 from bot.moderation import workflow as mod
 from bot.services import BotApplication, BotContext, Services
 from handlers.common import command, command_args, reply
@@ -29,100 +30,19 @@ from storage import queries, schema
 
 log = logging.getLogger(__name__)
 
-MOD = {"en": " (moderators)", "uk": " (модератори)"}
-COMMANDS: tuple[tuple[str, str, dict[str, str]], ...] = (
-    (
-        "post",
-        "/post [TEXT]",
-        {
-            "en": "publish a General Staff report: preview, then confirm" + MOD["en"],
-            "uk": "опублікувати звіт Генштабу: перегляд, потім підтвердження" + MOD["uk"],
-        },
-    ),
-    (
+COMMANDS: tuple[Command, ...] = (
+    Command("post", "/post [TEXT]", N_("publish a General Staff report: preview, then confirm (moderators)")),
+    Command(
         "correct",
         "/correct DATE CATEGORY TOTAL [INCREASE]",
-        {"en": "correct one figure of a report" + MOD["en"], "uk": "виправити одне число звіту" + MOD["uk"]},
+        N_("correct one figure of a report (moderators)"),
     ),
-    (
-        "history",
-        "/history DATE",
-        {
-            "en": "every revision of a report: who and when" + MOD["en"],
-            "uk": "усі редакції звіту" + MOD["uk"],
-        },
-    ),
-    (
-        "status",
-        "/status",
-        {
-            "en": "the latest report, its source and age; open previews" + MOD["en"],
-            "uk": "останній звіт, джерело, вік; відкриті перегляди" + MOD["uk"],
-        },
-    ),
+    Command("history", "/history DATE", N_("every revision of a report: who and when (moderators)")),
+    Command("status", "/status", N_("the latest report, its source and age; open previews (moderators)")),
 )
 
-TEXTS: dict[str, dict[str, str]] = {
-    "refused": {
-        "en": "Sorry, this is for the bot's moderators only. You can ask about the figures: see /help.",
-        "uk": "Вибачте, це лише для модераторів бота. Ви можете запитати про дані: див. /help.",
-    },
-    "private_only": {
-        "en": "Please do this in a private chat with me.",
-        "uk": "Будь ласка, робіть це в приватному чаті зі мною.",
-    },
-    "post_prompt": {
-        "en": "Send or forward the General Staff's report text now.",
-        "uk": "Надішліть або перешліть текст звіту Генштабу.",
-    },
-    "not_a_report": {
-        "en": "I could not read a report in that text ({why}). Forward or paste the General Staff's report.",
-        "uk": "Не вдалося прочитати звіт у цьому тексті ({why}). Перешліть або вставте звіт Генштабу.",
-    },
-    "correct_usage": {
-        "en": "Usage: /correct DATE CATEGORY TOTAL [INCREASE], e.g. /correct 2024-10-25 tanks 9097 +7",
-        "uk": "Використання: /correct ДАТА КАТЕГОРІЯ ЗАГАЛОМ [ПРИРІСТ], "
-        "напр. /correct 2024-10-25 танки 9097 +7",
-    },
-    "history_usage": {
-        "en": "Usage: /history DATE, e.g. /history 2024-10-25",
-        "uk": "Використання: /history ДАТА, напр. /history 2024-10-25",
-    },
-    "history_title": {
-        "en": "<b>Revisions of the report of {day}</b>",
-        "uk": "<b>Редакції звіту за {day}</b>",
-    },
-    "history_line": {
-        "en": "rev {rev}: {action} by moderator {who}, {when}",
-        "uk": "ред. {rev}: {action}, модератор {who}, {when}",
-    },
-    "history_current": {
-        "en": "Stored now: revision {rev}, {source}, {when}.",
-        "uk": "Зараз збережено: редакція {rev}, {source}, {when}.",
-    },
-    "history_unaudited": {
-        "en": "Revisions before {rev} came from imports (no moderator record).",
-        "uk": "Редакції до {rev} надійшли з імпорту (без запису модератора).",
-    },
-    "history_none": {"en": "No report of {day} is stored.", "uk": "Звіту за {day} немає."},
-    "action_publish": {"en": "published", "uk": "опубліковано"},
-    "action_correct": {"en": "corrected", "uk": "виправлено"},
-    "status_latest": {
-        "en": "<b>Latest report</b>: {day} (revision {rev}), {source}; stored {age} ago.",
-        "uk": "<b>Останній звіт</b>: {day} (редакція {rev}), {source}; збережено {age} тому.",
-    },
-    "status_none": {"en": "No reports are stored yet.", "uk": "Звітів ще немає."},
-    "status_pending": {"en": "<b>Open previews</b>: {n}", "uk": "<b>Відкриті перегляди</b>: {n}"},
-    "status_pending_line": {
-        "en": "#{id}: report of {day}, {action}, moderator {who}, shown {when}",
-        "uk": "#{id}: звіт за {day}, {action}, модератор {who}, показано {when}",
-    },
-    "age": {"en": "{h} h {m} min", "uk": "{h} год {m} хв"},
-}
-
-
-def _t(key: str, lang: str, **fields: object) -> str:
-    return tr(TEXTS[key], lang, **fields)
+#: How /history and /status name a revision's action.
+ACTION_NAMES = {"publish": N_("published"), "correct": N_("corrected")}
 
 
 def _is_moderator(update: Update, services: Services) -> bool:
@@ -138,28 +58,37 @@ async def _allowed(update: Update, context: BotContext, what: str) -> str | None
     if not _is_moderator(update, services):
         log.warning("moderator action %s refused for user %s", what, user.id if user else None)
         if update.callback_query is not None:
-            await update.callback_query.answer(_t("refused", lang), show_alert=True)
+            await update.callback_query.answer(
+                _(
+                    lang,
+                    "Sorry, this is for the bot's moderators only. You can ask about the figures: see /help.",
+                ),
+                show_alert=True,
+            )
         else:
-            await reply(update, _t("refused", lang), lang)
+            await reply(
+                update,
+                _(
+                    lang,
+                    "Sorry, this is for the bot's moderators only. You can ask about the figures: see /help.",
+                ),
+                lang,
+            )
         return None
     chat = update.effective_chat
     if chat is None or chat.type != "private":
-        await reply(update, _t("private_only", lang), lang)
+        await reply(update, _(lang, "Please do this in a private chat with me."), lang)
         return None
     return lang
 
 
 def _keyboard(preview_id: int, lang: str, *, force: bool) -> InlineKeyboardMarkup:
-    first = ("force", "btn_force") if force else ("pub", "btn_publish")
+    action, label = ("force", N_("⚠️ Publish anyway")) if force else ("pub", N_("✅ Publish"))
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    tr(mod.TEXTS[first[1]], lang), callback_data=f"mod:{first[0]}:{preview_id}"
-                ),
-                InlineKeyboardButton(
-                    tr(mod.TEXTS["btn_cancel"], lang), callback_data=f"mod:cancel:{preview_id}"
-                ),
+                InlineKeyboardButton(_(lang, label), callback_data=f"mod:{action}:{preview_id}"),
+                InlineKeyboardButton(_(lang, "✖️ Cancel"), callback_data=f"mod:cancel:{preview_id}"),
             ]
         ]
     )
@@ -184,7 +113,16 @@ async def _preview_text(update: Update, context: BotContext, text: str, lang: st
     try:
         parsed = parse_report(text, as_of=_reference_date(message, services))
     except NotAReport as exc:
-        await reply(update, _t("not_a_report", lang, why=html.escape(str(exc))), lang)
+        await reply(
+            update,
+            _(
+                lang,
+                "I could not read a report in that text ({why}). Forward or paste the General "
+                "Staff's report.",
+                why=html.escape(str(exc)),
+            ),
+            lang,
+        )
         return
     today, now = services.today(), services.clock()
 
@@ -223,7 +161,7 @@ async def post(update: Update, context: BotContext) -> None:
         return
     text = command_args(message)
     if not text:
-        await reply(update, _t("post_prompt", lang), lang)
+        await reply(update, _(lang, "Send or forward the General Staff's report text now."), lang)
         return
     await _preview_text(update, context, text, lang)
 
@@ -254,7 +192,11 @@ async def correct(update: Update, context: BotContext) -> None:
         if total < 0:
             raise ValueError("total")
     except ValueError:
-        await reply(update, _t("correct_usage", lang), lang)
+        await reply(
+            update,
+            _(lang, "Usage: /correct DATE CATEGORY TOTAL [INCREASE], e.g. /correct 2024-10-25 tanks 9097 +7"),
+            lang,
+        )
         return
     today, now, raw = services.today(), services.clock(), message.text or ""
 
@@ -262,7 +204,7 @@ async def correct(update: Update, context: BotContext) -> None:
         try:
             totals, increases = mod.corrected_figures(session, day, cat.key, total, increase)
         except mod.CorrectionError as exc:
-            return tr(mod.TEXTS[exc.key], lang, day=fmt.day(day, lang))
+            return _(lang, exc.message, day=fmt.day(day, lang))
         preview = mod.make_preview(
             session, report_date=day, totals=totals, increases=increases, today=today, action="correct"
         )
@@ -293,7 +235,7 @@ async def history(update: Update, context: BotContext) -> None:
     try:
         day = _parse_date(command_args(message))
     except ValueError:
-        await reply(update, _t("history_usage", lang), lang)
+        await reply(update, _(lang, "Usage: /history DATE, e.g. /history 2024-10-25"), lang)
         return
 
     def work(session: Session) -> tuple[list[schema.ReportRevision], queries.StoredReport | None]:
@@ -301,17 +243,23 @@ async def history(update: Update, context: BotContext) -> None:
 
     revisions, report = await services.read(work)
     if report is None and not revisions:
-        await reply(update, _t("history_none", lang, day=fmt.day(day, lang)), lang)
+        await reply(update, _(lang, "No report of {day} is stored.", day=fmt.day(day, lang)), lang)
         return
-    lines = [_t("history_title", lang, day=fmt.day(day, lang))]
+    lines = [_(lang, "<b>Revisions of the report of {day}</b>", day=fmt.day(day, lang))]
     if revisions and revisions[0].revision > 1:
-        lines.append(_t("history_unaudited", lang, rev=revisions[0].revision))
-    for r in revisions:
-        action = _t("action_correct" if r.action == "correct" else "action_publish", lang)
         lines.append(
-            _t(
-                "history_line",
+            _(
                 lang,
+                "Revisions before {rev} came from imports (no moderator record).",
+                rev=revisions[0].revision,
+            )
+        )
+    for r in revisions:
+        action = _(lang, ACTION_NAMES[r.action])
+        lines.append(
+            _(
+                lang,
+                "rev {rev}: {action} by moderator {who}, {when}",
                 rev=r.revision,
                 action=action,
                 who=r.moderator_id,
@@ -320,9 +268,9 @@ async def history(update: Update, context: BotContext) -> None:
         )
     if report is not None:
         lines.append(
-            _t(
-                "history_current",
+            _(
                 lang,
+                "Stored now: revision {rev}, {source}, {when}.",
                 rev=report.revision,
                 source=html.escape(source_name(report.source, lang)),
                 when=_when(report.stored_at, services, lang),
@@ -346,26 +294,26 @@ async def status(update: Update, context: BotContext) -> None:
     latest, pending = await services.read(work)
     lines: list[str] = []
     if latest is None:
-        lines.append(_t("status_none", lang))
+        lines.append(_(lang, "No reports are stored yet."))
     else:
         minutes = max(0, int((now - latest.stored_at).total_seconds() // 60))
         lines.append(
-            _t(
-                "status_latest",
+            _(
                 lang,
+                "<b>Latest report</b>: {day} (revision {rev}), {source}; stored {age} ago.",
                 day=fmt.day(latest.report_date, lang),
                 rev=latest.revision,
                 source=html.escape(source_name(latest.source, lang)),
-                age=_t("age", lang, h=minutes // 60, m=minutes % 60),
+                age=_(lang, "{h} h {m} min", h=minutes // 60, m=minutes % 60),
             )
         )
-    lines.append(_t("status_pending", lang, n=len(pending)))
+    lines.append(_(lang, "<b>Open previews</b>: {n}", n=len(pending)))
     for p in pending:
-        action = _t("action_correct" if p.action == "correct" else "action_publish", lang)
+        action = _(lang, ACTION_NAMES[p.action])
         lines.append(
-            _t(
-                "status_pending_line",
+            _(
                 lang,
+                "#{id}: report of {day}, {action}, moderator {who}, shown {when}",
                 id=p.id,
                 day=fmt.day(p.report_date, lang),
                 action=action,
@@ -386,7 +334,7 @@ async def button(update: Update, context: BotContext) -> None:
         return
     services = context.services
     try:
-        _, action, raw_id = (query.data or "").split(":")
+        _prefix, action, raw_id = (query.data or "").split(":")
         pid = int(raw_id)
     except ValueError:
         await query.answer()

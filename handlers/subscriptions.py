@@ -21,7 +21,8 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.delivery import schedule
 from bot.delivery.broadcaster import Broadcaster
 from bot.delivery.sender import Sender
-from bot.i18n.texts import tr
+from bot.i18n.catalog import N_, _
+from bot.i18n.texts import Command
 from bot.services import BotApplication, BotContext
 from handlers.common import command, command_args, reply
 from storage import chats, schema
@@ -34,77 +35,28 @@ TICK_SECONDS = 30.0
 CALLBACK_PREFIX = "sub:"
 PRESET_TIMES = ("07:00", "09:00", "12:00", "20:00")
 
-COMMANDS: tuple[tuple[str, str, dict[str, str]], ...] = (
-    (
-        "subscribe",
-        "/subscribe",
-        {
-            "en": "get the daily summary and rank alerts here",
-            "uk": "отримувати тут щоденний підсумок і сповіщення",
-        },
-    ),
-    (
-        "unsubscribe",
-        "/unsubscribe",
-        {"en": "stop the daily messages", "uk": "припинити щоденні повідомлення"},
-    ),
-    (
-        "settings",
-        "/settings [time HH:MM [ZONE] | top N M]",
-        {"en": "language, what and when to receive", "uk": "мова, що і коли надсилати"},
-    ),
+COMMANDS: tuple[Command, ...] = (
+    Command("subscribe", "/subscribe", N_("get the daily summary and rank alerts here")),
+    Command("unsubscribe", "/unsubscribe", N_("stop the daily messages")),
+    Command("settings", "/settings [time HH:MM [ZONE] | top N M]", N_("language, what and when to receive")),
 )
 
-TEXTS = {
-    "subscribed": {
-        "en": "✅ Subscribed. This chat will get the daily summary of the General Staff's report and alerts "
-        "about notable days, as soon as a report is published. Change that with /settings.",
-        "uk": "✅ Підписку оформлено. Цей чат отримуватиме щоденний підсумок звіту Генштабу і сповіщення "
-        "про помітні дні одразу після публікації звіту. Змінити — /settings.",
-    },
-    "already": {
-        "en": "This chat is already subscribed. /settings to change what and when.",
-        "uk": "Цей чат уже підписано. /settings — змінити, що і коли надсилати.",
-    },
-    "unsubscribed": {
-        "en": "Unsubscribed: no more daily messages here. /subscribe to come back.",
-        "uk": "Підписку скасовано: щоденних повідомлень більше не буде. /subscribe — повернутися.",
-    },
-    "not_subscribed": {
-        "en": "This chat is not subscribed. /subscribe first.",
-        "uk": "Цей чат не підписано. Спершу /subscribe.",
-    },
-    "admins_only": {
-        "en": "Only the group's administrators can change its subscription.",
-        "uk": "Змінювати підписку групи можуть лише її адміністратори.",
-    },
-    "settings": {
-        "en": "<b>Settings of this chat</b>\nLanguage: {language}\nReceives: {receive}\nWhen: {when}\n"
-        "Alerts when a day ranks in the top {top_p} (personnel) or top {top_o} (other categories)\n\n"
-        "Also: <code>/settings time 08:30 Europe/Kyiv</code>, <code>/settings top 10 5</code>",
-        "uk": "<b>Налаштування цього чату</b>\nМова: {language}\nНадсилати: {receive}\nКоли: {when}\n"
-        "Сповіщення, коли день у топ-{top_p} (особовий склад) або топ-{top_o} (інші категорії)\n\n"
-        "Також: <code>/settings time 08:30 Europe/Kyiv</code>, <code>/settings top 10 5</code>",
-    },
-    "on_publication": {"en": "as soon as the report is published", "uk": "одразу після публікації звіту"},
-    "at_time": {"en": "at {time} ({zone})", "uk": "о {time} ({zone})"},
-    "receive_both": {"en": "summary and alerts", "uk": "підсумок і сповіщення"},
-    "receive_summary": {"en": "daily summary only", "uk": "лише щоденний підсумок"},
-    "receive_alerts": {"en": "rank alerts only", "uk": "лише сповіщення"},
-    "btn_summary": {"en": "Summary", "uk": "Підсумок"},
-    "btn_alerts": {"en": "Alerts", "uk": "Сповіщення"},
-    "btn_both": {"en": "Both", "uk": "Обидва"},
-    "btn_publication": {"en": "On publication", "uk": "Одразу"},
-    "settings_usage": {
-        "en": "Usage: /settings, /settings time HH:MM [ZONE], /settings time now, /settings top N M",
-        "uk": "Як: /settings, /settings time ГГ:ХХ [ЗОНА], /settings time now, /settings top N M",
-    },
-    "bad_zone": {
-        "en": "Unknown time zone {zone}; use an IANA name such as Europe/Kyiv.",
-        "uk": "Невідома часова зона {zone}; вкажіть назву IANA, напр. Europe/Kyiv.",
-    },
-    "saved": {"en": "Saved.", "uk": "Збережено."},
+SUBSCRIBED = N_(
+    "✅ Subscribed. This chat will get the daily summary of the General Staff's report and alerts "
+    "about notable days, as soon as a report is published. Change that with /settings."
+)
+ALREADY_SUBSCRIBED = N_("This chat is already subscribed. /settings to change what and when.")
+UNSUBSCRIBED = N_("Unsubscribed: no more daily messages here. /subscribe to come back.")
+NOT_SUBSCRIBED = N_("This chat is not subscribed. /subscribe first.")
+SETTINGS_USAGE = N_("Usage: /settings, /settings time HH:MM [ZONE], /settings time now, /settings top N M")
+BAD_ZONE = N_("Unknown time zone {zone}; use an IANA name such as Europe/Kyiv.")
+#: What a chat receives (Subscription.receive), as /settings names it and as its buttons say.
+RECEIVE_NAMES = {
+    "both": N_("summary and alerts"),
+    "summary": N_("daily summary only"),
+    "alerts": N_("rank alerts only"),
 }
+RECEIVE_BUTTONS = {"summary": N_("Summary"), "alerts": N_("Alerts"), "both": N_("Both")}
 
 _LANG_NAMES = {"en": "English", "uk": "Українська"}
 
@@ -147,7 +99,9 @@ async def subscribe(update: Update, context: BotContext) -> None:
         return
     lang = await services.language(update)
     if not await _may_manage(update, context):
-        await _answer(update, context, tr(TEXTS["admins_only"], lang), lang)
+        await _answer(
+            update, context, _(lang, "Only the group's administrators can change its subscription."), lang
+        )
         return
     now = services.clock()
     title = chat.title or chat.username
@@ -158,7 +112,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
         return store.subscribe(session, chat.id, chat_type=chat.type, title=title, now=now)
 
     new = await services.write(work)
-    await _answer(update, context, tr(TEXTS["subscribed" if new else "already"], lang), lang)
+    await _answer(update, context, _(lang, SUBSCRIBED if new else ALREADY_SUBSCRIBED), lang)
 
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
@@ -168,23 +122,28 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
         return
     lang = await services.language(update)
     if not await _may_manage(update, context):
-        await _answer(update, context, tr(TEXTS["admins_only"], lang), lang)
+        await _answer(
+            update, context, _(lang, "Only the group's administrators can change its subscription."), lang
+        )
         return
     done = await services.write(lambda s: store.unsubscribe(s, chat.id, "unsubscribed in the chat"))
-    await _answer(update, context, tr(TEXTS["unsubscribed" if done else "not_subscribed"], lang), lang)
+    await _answer(update, context, _(lang, UNSUBSCRIBED if done else NOT_SUBSCRIBED), lang)
 
 
 def _settings_text(sub: schema.Subscription, lang: str) -> str:
     when = (
-        tr(TEXTS["at_time"], lang, time=sub.send_at, zone=html.escape(sub.timezone))
+        _(lang, "at {time} ({zone})", time=sub.send_at, zone=html.escape(sub.timezone))
         if sub.send_at
-        else tr(TEXTS["on_publication"], lang)
+        else _(lang, "as soon as the report is published")
     )
-    return tr(
-        TEXTS["settings"],
+    return _(
         lang,
+        "<b>Settings of this chat</b>\nLanguage: {language}\nReceives: {receive}\nWhen: "
+        "{when}\nAlerts when a day ranks in the top {top_p} (personnel) or top {top_o} "
+        "(other categories)\n\nAlso: <code>/settings time 08:30 Europe/Kyiv</code>, "
+        "<code>/settings top 10 5</code>",
         language=_LANG_NAMES.get(lang, lang),
-        receive=tr(TEXTS[f"receive_{sub.receive}"], lang),
+        receive=_(lang, RECEIVE_NAMES[sub.receive]),
         when=when,
         top_p=sub.top_personnel,
         top_o=sub.top_other,
@@ -199,11 +158,11 @@ def _keyboard(sub: schema.Subscription, lang: str) -> InlineKeyboardMarkup:
         [
             [button(name, f"lang:{code}", code == lang) for code, name in _LANG_NAMES.items()],
             [
-                button(tr(TEXTS[f"btn_{r}"], lang), f"recv:{r}", sub.receive == r)
+                button(_(lang, RECEIVE_BUTTONS[r]), f"recv:{r}", sub.receive == r)
                 for r in schema.RECEIVE_CHOICES
             ],
             [
-                button(tr(TEXTS["btn_publication"], lang), "when:pub", sub.send_at is None),
+                button(_(lang, "On publication"), "when:pub", sub.send_at is None),
                 *(button(t_, f"when:{t_}", sub.send_at == t_) for t_ in PRESET_TIMES),
             ],
         ]
@@ -217,19 +176,19 @@ async def settings(update: Update, context: BotContext) -> None:
         return
     lang = await services.language(update)
     if not await _may_manage(update, context):
-        await _answer(update, context, tr(TEXTS["admins_only"], lang), lang)
+        await _answer(
+            update, context, _(lang, "Only the group's administrators can change its subscription."), lang
+        )
         return
     args = command_args(message).split()
     sub = await services.read(lambda s: store.get_subscription(s, chat.id))
     if sub is None or not sub.active:
-        await _answer(update, context, tr(TEXTS["not_subscribed"], lang), lang)
+        await _answer(update, context, _(lang, "This chat is not subscribed. /subscribe first."), lang)
         return
     if args:
         change = _parse_settings(args)
         if isinstance(change, str):
-            await _answer(
-                update, context, tr(TEXTS[change], lang, zone=html.escape(" ".join(args[2:]))), lang
-            )
+            await _answer(update, context, _(lang, change, zone=html.escape(" ".join(args[2:]))), lang)
             return
         sub = await services.write(lambda s: store.update_settings(s, chat.id, **change)) or sub
     await message.reply_text(
@@ -241,23 +200,24 @@ async def settings(update: Update, context: BotContext) -> None:
 
 
 def _parse_settings(args: list[str]) -> dict[str, Any] | str:
-    """`time HH:MM [ZONE]` | `time now` | `top N M` → the fields to change, or the key of a usage text."""
+    """`time HH:MM [ZONE]` | `time now` | `top N M` → the fields to change, or the catalog message
+    saying what is wrong."""
     what = args[0].lower()
     if what == "time" and len(args) >= 2:
         if args[1].lower() in ("now", "pub", "publication"):
             return {"send_at": None}
         at = schedule.parse_time(args[1])
         if at is None or len(args) > 3:
-            return "settings_usage"
+            return SETTINGS_USAGE
         change: dict[str, Any] = {"send_at": at.strftime("%H:%M")}
         if len(args) == 3:
             if schedule.zone_or_none(args[2]) is None:
-                return "bad_zone"
+                return BAD_ZONE
             change["timezone"] = args[2]
         return change
     if what == "top" and len(args) == 3 and all(a.isdigit() and 1 <= int(a) <= 50 for a in args[1:]):
         return {"top_personnel": int(args[1]), "top_other": int(args[2])}
-    return "settings_usage"
+    return SETTINGS_USAGE
 
 
 async def settings_button(update: Update, context: BotContext) -> None:
@@ -267,9 +227,11 @@ async def settings_button(update: Update, context: BotContext) -> None:
         return
     lang = await services.language(update)
     if chat.type != Chat.PRIVATE and not await _member_is_admin(context, chat.id, query.from_user.id):
-        await query.answer(tr(TEXTS["admins_only"], lang), show_alert=True)
+        await query.answer(
+            _(lang, "Only the group's administrators can change its subscription."), show_alert=True
+        )
         return
-    field_name, _, value = query.data.removeprefix(CALLBACK_PREFIX).partition(":")
+    field_name, _sep, value = query.data.removeprefix(CALLBACK_PREFIX).partition(":")
     changes: dict[str, Any] = {}
     if field_name == "lang" and value in _LANG_NAMES:
         await services.write(lambda s: chats.set_chat_language(s, chat.id, value))
@@ -280,9 +242,9 @@ async def settings_button(update: Update, context: BotContext) -> None:
         changes["send_at"] = None if value == "pub" else value if schedule.parse_time(value) else None
     sub = await services.write(lambda s: store.update_settings(s, chat.id, **changes))
     if sub is None or not sub.active:
-        await query.answer(tr(TEXTS["not_subscribed"], lang), show_alert=True)
+        await query.answer(_(lang, "This chat is not subscribed. /subscribe first."), show_alert=True)
         return
-    await query.answer(tr(TEXTS["saved"], lang))
+    await query.answer(_(lang, "Saved."))
     if query.message is not None:
         try:
             await query.edit_message_text(

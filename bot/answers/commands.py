@@ -16,7 +16,8 @@ from bot.domain.categories import BY_KEY, CATEGORIES, Category, resolve_category
 from bot.domain.dates import day_number
 from bot.domain.periods import Period, PeriodError, parse_date, parse_period
 from bot.i18n import fmt
-from bot.i18n.texts import COMMANDS, EXAMPLES, SOURCE_HOME, source_name, t
+from bot.i18n.catalog import N_, _, ngettext
+from bot.i18n.texts import COMMANDS, EXAMPLES, SOURCE_HOME, Command, source_name
 from storage import queries
 
 MAX_MESSAGE = 4096
@@ -34,19 +35,23 @@ class UsageError(Exception):
 
 
 def _usage(command: str, lang: str, problem: str | None = None) -> UsageError:
-    usage = next(u for name, u, _ in COMMANDS if name == command)
+    usage = next(c.usage for c in COMMANDS if c.name == command)
     lines = [problem] if problem else []
-    lines.append(t(lang, "usage", usage=html.escape(usage)))
+    lines.append(_(lang, "Usage: {usage}", usage=html.escape(usage)))
     if command in EXAMPLES:
-        lines.append(t(lang, "example", example=html.escape(EXAMPLES[command])))
+        lines.append(_(lang, "Example: {example}", example=html.escape(EXAMPLES[command])))
     return UsageError("\n".join(lines))
 
 
 def _check_length(command: str, args: str, lang: str) -> str:
     args = " ".join(args.split())
     if len(args) > MAX_ARGS:
-        raise _usage(command, lang, t(lang, "too_long"))
+        raise _usage(command, lang, _(lang, "That is too long for a command argument."))
     return args
+
+
+def _bold(text: str) -> str:
+    return f"<b>{text}</b>"
 
 
 def _q(text: str) -> str:
@@ -54,20 +59,30 @@ def _q(text: str) -> str:
     return html.escape(text if len(text) <= 40 else text[:40] + "…")
 
 
-def _period_problem(exc: PeriodError, lang: str, key: str = "bad_period") -> str:
-    reason_key = f"period_reason_{exc.reason}"
-    try:
-        detail = t(lang, reason_key)
-    except KeyError:
-        detail = ""
-    return t(lang, key, text=_q(exc.text), detail=detail)
+#: Why a period or date was refused (PeriodError.reason), appended to the "can't read" sentence.
+PERIOD_REASONS = {
+    "future": N_(": it is in the future"),
+    "before_war": N_(": it is before the full-scale invasion (24 Feb 2022)"),
+    "reversed": N_(": it ends before it starts"),
+    "bad_date": N_(": no such date"),
+    "bad_days": N_(": days must be 1–3650"),
+    "too_long": N_(": too long"),
+}
+BAD_PERIOD = N_("I can't read the period “{text}”{detail}.")
+BAD_DATE = N_("I can't read the date “{text}”{detail}. Write it as 2024-10-25 or 25.10.2024.")
+
+
+def _period_problem(exc: PeriodError, lang: str, sentence: str = BAD_PERIOD) -> str:
+    reason = PERIOD_REASONS.get(exc.reason)
+    detail = _(lang, reason) if reason else ""
+    return _(lang, sentence, text=_q(exc.text), detail=detail)
 
 
 def fit(text: str, lang: str) -> str:
     """Cut TEXT at a line boundary so it fits one message (a last resort; answers are sized to fit)."""
     if len(text) <= MAX_MESSAGE:
         return text
-    tail = "\n" + t(lang, "truncated")
+    tail = "\n" + _(lang, "… (shortened to fit Telegram)")
     cut = text[: MAX_MESSAGE - len(tail)]
     cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
     return cut + tail
@@ -80,9 +95,9 @@ def _source_link(source: str, url: str | None, lang: str) -> str:
 
 
 def source_line(report: queries.StoredReport, lang: str) -> str:
-    return t(
+    return _(
         lang,
-        "source_line",
+        "📎 Ukraine's General Staff figures · report of {day} · source: {source}",
         day=fmt.day(report.report_date, lang),
         source=_source_link(report.source, report.source_url, lang),
     )
@@ -90,9 +105,9 @@ def source_line(report: queries.StoredReport, lang: str) -> str:
 
 def _sources_line(session: Session, first: date, last: date, lang: str) -> str:
     sources = queries.sources_between(session, first, last)
-    return t(
+    return _(
         lang,
-        "sources_line",
+        "📎 Ukraine's General Staff figures · reports {first} – {last} · sources: {sources}",
         first=fmt.day(first, lang),
         last=fmt.day(last, lang),
         sources=", ".join(_source_link(s, None, lang) for s in sources),
@@ -100,7 +115,9 @@ def _sources_line(session: Session, first: date, last: date, lang: str) -> str:
 
 
 def _no_data(lang: str) -> UsageError:
-    return UsageError(t(lang, "no_data"))
+    return UsageError(
+        _(lang, "No reports are stored yet. An operator can load the history with: lossbot import PATH")
+    )
 
 
 def _missing_day(session: Session, day: date, lang: str) -> UsageError:
@@ -110,14 +127,16 @@ def _missing_day(session: Session, day: date, lang: str) -> UsageError:
         return _no_data(lang)
     if day > latest.report_date:
         return UsageError(
-            t(lang, "no_report_day", day=fmt.day(day, lang))
+            _(lang, "No report for {day} yet.", day=fmt.day(day, lang))
             + " "
-            + t(lang, "nearest", days=fmt.day(latest.report_date, lang))
+            + _(lang, "Nearest reports: {days}.", days=fmt.day(latest.report_date, lang))
         )
     before, after = queries.nearest_reports(session, day)
     near = [fmt.day(d, lang) for d in (before, after) if d is not None]
     return UsageError(
-        t(lang, "no_report_nearest", day=fmt.day(day, lang)) + " " + t(lang, "nearest", days=", ".join(near))
+        _(lang, "No report is stored for {day}.", day=fmt.day(day, lang))
+        + " "
+        + _(lang, "Nearest reports: {days}.", days=", ".join(near))
     )
 
 
@@ -130,9 +149,14 @@ def _parse_day(command: str, text: str, today: date, lang: str, session: Session
             asked = parse_date(text, today=date.max)
             if latest is not None:
                 raise UsageError(
-                    t(lang, "future", day=fmt.day(asked, lang), latest=fmt.day(latest.report_date, lang))
+                    _(
+                        lang,
+                        "{day} is in the future: the latest report is of {latest}.",
+                        day=fmt.day(asked, lang),
+                        latest=fmt.day(latest.report_date, lang),
+                    )
                 ) from None
-        raise _usage(command, lang, _period_problem(exc, lang, "bad_date")) from None
+        raise _usage(command, lang, _period_problem(exc, lang, BAD_DATE)) from None
 
 
 def _parse_period(command: str, text: str, today: date, lang: str) -> Period:
@@ -154,7 +178,16 @@ def _split_category(command: str, args: str, lang: str) -> tuple[Category, list[
     examples = (
         "personnel, tanks, afv, artillery, drones" if lang != "uk" else "особовий, танки, ббм, арта, дрони"
     )
-    raise _usage(command, lang, t(lang, "unknown_category", text=_q(words[0]), examples=examples))
+    raise _usage(
+        command,
+        lang,
+        _(
+            lang,
+            "I don't know the category “{text}”. Try one of: {examples} — or see /categories.",
+            text=_q(words[0]),
+            examples=examples,
+        ),
+    )
 
 
 def _figure_line(cat: Category, total: int, increase: int | None, lang: str) -> str:
@@ -182,9 +215,22 @@ def totals(session: Session, args: str, *, today: date, lang: str) -> str:
         if asked is not None and queries.report_count(session):
             raise _missing_day(session, asked, lang)
         raise _no_data(lang)
-    lines = [t(lang, "totals_title", day=fmt.day(report.report_date, lang), n=day_number(report.report_date))]
+    lines = [
+        _(
+            lang,
+            "<b>Russia's losses as of {day}</b> (day {n} of the full-scale invasion)",
+            day=fmt.day(report.report_date, lang),
+            n=day_number(report.report_date),
+        )
+    ]
     if asked is not None and asked != report.report_date:
-        lines.append(t(lang, "totals_not_that_day", asked=fmt.day(asked, lang)))
+        lines.append(
+            _(
+                lang,
+                "No report is dated {asked}; these are the totals of the latest report before it.",
+                asked=fmt.day(asked, lang),
+            )
+        )
     lines.append("")
     lines += [_figure_line(cat, f.total, f.increase, lang) for cat, f in _listed(report)]
     lines += ["", source_line(report, lang)]
@@ -213,22 +259,28 @@ def rank_lines(
         )
         extra = ""
         if since is not None and since.rank != rank.rank:
-            extra = t(
-                lang, "rank_since", rank=fmt.ordinal(since.rank, lang), since=fmt.day(REGULAR_FROM, lang)
+            extra = _(
+                lang,
+                "; {rank} counting from {since}",
+                rank=fmt.ordinal(since.rank, lang),
+                since=fmt.day(REGULAR_FROM, lang),
             )
         name = html.escape(cat.name(lang))
         increase = fmt.signed(figure.increase, lang)
         if rank.rank == 1 and rank.out_of > 1:
-            lines.append(t(lang, "record_line", category=name, increase=increase))
+            lines.append(
+                _(lang, "🏆 {category} {increase}: a record at the time.", category=name, increase=increase)
+            )
         else:
             lines.append(
-                t(
+                ngettext(
                     lang,
-                    "rank_line",
+                    "🏅 {category} {increase}: the {rank}-highest day at the time (of {n} day){extra}",
+                    "🏅 {category} {increase}: the {rank}-highest day at the time (of {n} days){extra}",
+                    rank.out_of,
                     category=name,
                     increase=increase,
                     rank=fmt.ordinal(rank.rank, lang),
-                    out_of=fmt.number(rank.out_of, lang),
                     extra=extra,
                 )
             )
@@ -237,9 +289,9 @@ def rank_lines(
 
 def recount_lines(report: queries.StoredReport, lang: str) -> list[str]:
     return [
-        t(
+        _(
             lang,
-            "recount_line",
+            "↺ Recount in {category}: the total changed by {change} while {increase} was reported.",
             category=html.escape(BY_KEY[k].name(lang)),
             change=fmt.signed(f.change, lang),
             increase=fmt.signed(f.increase, lang),
@@ -258,7 +310,12 @@ def day(session: Session, args: str, *, today: date, lang: str) -> str:
     if report is None:
         raise _missing_day(session, asked, lang)
     lines = [
-        t(lang, "day_title", day=fmt.day(report.report_date, lang), n=day_number(report.report_date)),
+        _(
+            lang,
+            "<b>Report of {day}</b> (day {n}): losses over the past day, and totals",
+            day=fmt.day(report.report_date, lang),
+            n=day_number(report.report_date),
+        ),
         "",
     ]
     for cat, f in _listed(report):
@@ -304,13 +361,14 @@ def period_summary(session: Session, period: Period, lang: str) -> str:
     if sums.first_report is None or sums.last_report is None:
         if not queries.report_count(session):
             raise _no_data(lang)
-        raise UsageError(t(lang, "range_none", period=label))
+        raise UsageError(_(lang, "No reports in {period}.", period=label))
     lines = [
-        t(
+        ngettext(
             lang,
-            "range_title",
+            "<b>Losses, {period}</b> ({n} report, {first} – {last})",
+            "<b>Losses, {period}</b> ({n} reports, {first} – {last})",
+            sums.report_days,
             period=label,
-            reports=sums.report_days,
             first=fmt.day(sums.first_report, lang),
             last=fmt.day(sums.last_report, lang),
         ),
@@ -320,30 +378,37 @@ def period_summary(session: Session, period: Period, lang: str) -> str:
         cat = BY_KEY[key]
         if cat.retired and "vehicles_fuel_tanks" in sums.sums:
             continue  # the merged series covers them
-        line = t(
+        line = _(
             lang,
-            "range_line",
+            "{icon} {name}: {amount} (≈{avg}/day)",
             icon=cat.icon,
             name=html.escape(cat.name(lang)),
-            amount=f"<b>{fmt.number(s.amount, lang)}</b>",
+            amount=_bold(fmt.number(s.amount, lang)),
             avg=fmt.average(s.daily_average(), lang),
         )
         if s.started is not None:
-            line += t(lang, "range_started", day=fmt.day(s.started, lang))
+            line += _(lang, " — counted from {day}, when first reported", day=fmt.day(s.started, lang))
         lines.append(line)
     notes = []
     if sums.missing_days:
         notes.append(
-            t(lang, "range_missing", count=len(sums.missing_days), days=_day_list(sums.missing_days, lang))
+            ngettext(
+                lang,
+                "⚠️ No report for {n} day: {days}. Sums follow the totals at the ends.",
+                "⚠️ No report for {n} days: {days}. Sums follow the totals at the ends.",
+                len(sums.missing_days),
+                days=_day_list(sums.missing_days, lang),
+            )
         )
     differing = [
         BY_KEY[k].name(lang) for k, s in sums.sums.items() if s.amount != s.reported and s.started is None
     ]
     if sums.recount_days and differing:
         notes.append(
-            t(
+            _(
                 lang,
-                "range_recount",
+                "↺ Recount(s) on {days}: sums follow the totals at the ends; the reported "
+                "increases add up differently for {categories}.",
                 days=_day_list(sums.recount_days, lang),
                 categories=html.escape(", ".join(differing[:6])),
             )
@@ -364,7 +429,7 @@ def top(session: Session, args: str, *, today: date, lang: str) -> str:
     if rest and rest[0].lstrip("+-").isdigit():
         value = int(rest[0]) if len(rest[0]) < 6 else MAX_TOP + 1
         if not 1 <= value <= MAX_TOP:
-            raise _usage("top", lang, t(lang, "bad_n", max=MAX_TOP))
+            raise _usage("top", lang, _(lang, "N must be a whole number from 1 to {max}.", max=MAX_TOP))
         n, rest = value, rest[1:]
     period = _parse_period("top", " ".join(rest), today, lang) if rest else None
     start, end = (period.start, period.end) if period else (None, None)
@@ -374,20 +439,30 @@ def top(session: Session, args: str, *, today: date, lang: str) -> str:
     if not days:
         if not queries.report_count(session):
             raise _no_data(lang)
-        raise UsageError(t(lang, "top_none", name=name, period=label))
-    lines = [t(lang, "top_title", n=len(days), name=name, period=label), ""]
-    lines += [
-        t(
+        raise UsageError(_(lang, "No daily figures for {name} in {period}.", name=name, period=label))
+    lines = [
+        ngettext(
             lang,
-            "top_line",
+            "<b>Top {n} day: {name}</b>, {period}",
+            "<b>Top {n} days: {name}</b>, {period}",
+            len(days),
+            name=name,
+            period=label,
+        ),
+        "",
+    ]
+    lines += [
+        _(
+            lang,
+            "{rank}. {day} — {increase}",
             rank=d.rank,
             day=fmt.day(d.report_date, lang),
-            increase=f"<b>{fmt.signed(d.increase, lang)}</b>",
+            increase=_bold(fmt.signed(d.increase, lang)),
         )
         for d in days
     ]
     if len({d.rank for d in days}) < len(days):
-        lines += ["", t(lang, "top_ties")]
+        lines += ["", _(lang, "Equal increases share a rank.")]
     first, last = min(d.report_date for d in days), max(d.report_date for d in days)
     lines += ["", _sources_line(session, first, last, lang)]
     return fit("\n".join(lines), lang)
@@ -408,16 +483,18 @@ def category(session: Session, args: str, *, today: date, lang: str) -> str:
     if latest is None:
         raise _no_data(lang)
     name = html.escape(cat.name(lang))
-    lines = [t(lang, "category_title", icon=cat.icon, name=name), ""]
+    lines = [_(lang, "<b>{icon} {name}</b>", icon=cat.icon, name=name), ""]
     figure = latest.figures.get(cat.key)
     if figure is None:
         span = queries.category_span(session, cat.key)
         if span is None:
-            raise UsageError(t(lang, "top_none", name=name, period=_all_time(lang)))
+            raise UsageError(
+                _(lang, "No daily figures for {name} in {period}.", name=name, period=_all_time(lang))
+            )
         lines.append(
-            t(
+            _(
                 lang,
-                "category_not_reported",
+                "{name} is not in the latest report (reported {first} – {last}).",
                 name=name,
                 first=fmt.day(span[0], lang),
                 last=fmt.day(span[1], lang),
@@ -426,11 +503,11 @@ def category(session: Session, args: str, *, today: date, lang: str) -> str:
     else:
         increase = fmt.signed(figure.increase, lang) if figure.increase is not None else "—"
         lines.append(
-            t(
+            _(
                 lang,
-                "category_total",
+                "Total as of {day}: {total} ({increase} that day)",
                 day=fmt.day(latest.report_date, lang),
-                total=f"<b>{fmt.number(figure.total, lang)}</b>",
+                total=_bold(fmt.number(figure.total, lang)),
                 increase=increase,
             )
         )
@@ -438,24 +515,30 @@ def category(session: Session, args: str, *, today: date, lang: str) -> str:
         avg30 = queries.daily_average(session, cat.key, 30, as_of=latest.report_date)
         if avg7 is not None and avg30 is not None:
             lines.append(
-                t(lang, "category_avg", avg7=fmt.average(avg7, lang), avg30=fmt.average(avg30, lang))
+                _(
+                    lang,
+                    "Daily average: {avg7} over 7 days, {avg30} over 30 days",
+                    avg7=fmt.average(avg7, lang),
+                    avg30=fmt.average(avg30, lang),
+                )
             )
         rank = queries.rank_at_time(session, cat.key, latest.report_date)
         if rank is not None:
             lines.append(
-                t(
+                ngettext(
                     lang,
-                    "category_rank",
+                    "Latest day's rank: {rank} of {n} day",
+                    "Latest day's rank: {rank} of {n} days",
+                    rank.out_of,
                     rank=fmt.ordinal(rank.rank, lang),
-                    out_of=fmt.number(rank.out_of, lang),
                 )
             )
     record = queries.top_days(session, cat.key, 1)
     if record:
         lines.append(
-            t(
+            _(
                 lang,
-                "category_record",
+                "Record day: {day}, {increase}",
                 day=fmt.day(record[0].report_date, lang),
                 increase=fmt.signed(record[0].increase, lang),
             )
@@ -465,17 +548,26 @@ def category(session: Session, args: str, *, today: date, lang: str) -> str:
         s = sums.sums.get(cat.key)
         best = queries.top_days(session, cat.key, 1, start=period.start, end=period.end)
         if s is None or not best:
-            lines += ["", t(lang, "top_none", name=name, period=html.escape(period.label(lang)))]
+            lines += [
+                "",
+                _(
+                    lang,
+                    "No daily figures for {name} in {period}.",
+                    name=name,
+                    period=html.escape(period.label(lang)),
+                ),
+            ]
         else:
             lines += [
                 "",
-                t(
+                ngettext(
                     lang,
-                    "category_period",
+                    "{period}: {amount} (≈{avg}/day over {n} report); highest day {day}, {increase}",
+                    "{period}: {amount} (≈{avg}/day over {n} reports); highest day {day}, {increase}",
+                    s.days,
                     period=html.escape(period.label(lang)),
-                    amount=f"<b>{fmt.number(s.amount, lang)}</b>",
+                    amount=_bold(fmt.number(s.amount, lang)),
                     avg=fmt.average(s.daily_average(), lang),
-                    days=s.days,
                     day=fmt.day(best[0].report_date, lang),
                     increase=fmt.signed(best[0].increase, lang),
                 ),
@@ -492,17 +584,17 @@ def records(session: Session, args: str, *, today: date, lang: str) -> str:
     if not best:
         raise _no_data(lang)
     since = queries.record_days(session, since=REGULAR_FROM)
-    lines = [t(lang, "records_title"), ""]
+    lines = [_(lang, "<b>Record day of each category</b> (highest reported increase)"), ""]
     early = False
     for key, d in best.items():
         cat = BY_KEY[key]
         lines.append(
-            t(
+            _(
                 lang,
-                "records_line",
+                "{icon} {name}: {increase} on {day}",
                 icon=cat.icon,
                 name=html.escape(cat.name(lang)),
-                increase=f"<b>{fmt.signed(d.increase, lang)}</b>",
+                increase=_bold(fmt.signed(d.increase, lang)),
                 day=fmt.day(d.report_date, lang),
             )
         )
@@ -510,15 +602,15 @@ def records(session: Session, args: str, *, today: date, lang: str) -> str:
         if d.report_date < REGULAR_FROM and later is not None and later.increase > 0:
             early = True
             lines.append(
-                t(
+                _(
                     lang,
-                    "records_since",
+                    "   since Apr 2022: {increase} on {day}",
                     increase=fmt.signed(later.increase, lang),
                     day=fmt.day(later.report_date, lang),
                 )
             )
     if early:
-        lines += ["", t(lang, "records_note")]
+        lines += ["", _(lang, "Days of February–March 2022 carry artifacts of irregular early reporting.")]
     dates = [d.report_date for d in best.values()]
     lines += ["", _sources_line(session, min(dates), max(dates), lang)]
     return fit("\n".join(lines), lang)
@@ -528,19 +620,32 @@ def records(session: Session, args: str, *, today: date, lang: str) -> str:
 
 
 def categories_list(lang: str) -> str:
-    lines = [t(lang, "categories_title"), ""]
+    lines = [_(lang, "<b>Categories</b> (name — what you can type)"), ""]
     for cat in CATEGORIES:
         typed = ", ".join(dict.fromkeys([cat.key, *cat.aliases]))
-        marker = f" ({t(lang, 'retired')})"
+        marker = " (" + _(lang, "retired") + ")"
         # English names of retired categories already say so ("Vehicles (retired)").
         retired = marker if cat.retired and marker not in cat.name(lang) else ""
         lines.append(f"{cat.icon} <b>{html.escape(cat.name(lang))}</b>{retired} — {html.escape(typed)}")
     return fit("\n".join(lines), lang)
 
 
-def help_text(lang: str, commands: Iterable[tuple[str, str, dict[str, str]]]) -> str:
-    lines = [t(lang, "help_title"), ""]
-    for _name, usage, description in commands:
-        lines.append(f"{html.escape(usage)} — {html.escape(description['uk' if lang == 'uk' else 'en'])}")
-    lines += ["", t(lang, "help_period"), "", t(lang, "help_footer")]
+def help_text(lang: str, commands: Iterable[Command]) -> str:
+    lines = [_(lang, "<b>Commands</b>"), ""]
+    for command in commands:
+        lines.append(f"{html.escape(command.usage)} — {html.escape(_(lang, command.description))}")
+    lines += [
+        "",
+        _(
+            lang,
+            "<b>PERIOD</b>: 2024-10-25, 25.10.2024, 2024-10, 2024, 2024-10-21..2024-10-25, "
+            "since 2024-10-21, 7d, 30d, week, month, year, all.\n<b>CATEGORY</b>: a name or "
+            "alias, e.g. personnel, tanks, afv, drones — see /categories.",
+        ),
+        "",
+        _(
+            lang,
+            "Figures are Ukraine's General Staff estimates; every answer names its report date and source.",
+        ),
+    ]
     return fit("\n".join(lines), lang)

@@ -17,7 +17,7 @@ from bot.answers.commands import REGULAR_FROM, fit, rank_lines, source_line
 from bot.domain.categories import BY_KEY, Category
 from bot.domain.dates import WAR_START, day_number
 from bot.i18n import fmt
-from bot.i18n.texts import tr
+from bot.i18n.catalog import _
 from storage import queries
 
 #: A milestone is crossing a multiple of the category's step (e.g. personnel 1,500,000; tanks 12,500).
@@ -39,31 +39,6 @@ MILESTONE_STEP: dict[str, int] = {
     "ground_robotic_systems": 500,
 }
 
-TEXTS = {
-    "summary_title": {
-        "en": "📊 <b>Russia's losses: report of {day}</b> (day {n})",
-        "uk": "📊 <b>Втрати росії: звіт за {day}</b> ({n}-й день)",
-    },
-    "corrected": {"en": "✏️ corrected", "uk": "✏️ виправлено"},
-    "alert_title": {
-        "en": "🔔 <b>Notable in the report of {day}</b> (day {n})",
-        "uk": "🔔 <b>Помітне у звіті за {day}</b> ({n}-й день)",
-    },
-    "alert_rank": {
-        "en": "🏅 {increase} {category} on {day}: the {rank}-highest day since {start}{extra}",
-        "uk": "🏅 {category}: {increase} за {day} — {rank} місце серед днів від {start}{extra}",
-    },
-    "alert_rank_since": {"en": " ({rank} since {since})", "uk": " ({rank} від {since})"},
-    "alert_record": {
-        "en": "🏆 {increase} {category} on {day}: a new all-time record",
-        "uk": "🏆 {category}: {increase} за {day} — новий рекорд за весь час",
-    },
-    "alert_milestone": {
-        "en": "🎯 {category} passed {milestone} (now {total})",
-        "uk": "🎯 {category}: понад {milestone} (тепер {total})",
-    },
-}
-
 
 def _listed(report: queries.StoredReport) -> Iterable[tuple[Category, queries.DayFigure]]:
     """The report's categories as reported: missing ones are absent, new ones present."""
@@ -79,9 +54,16 @@ def summary_text(
 ) -> str:
     """The daily summary: date and day number, every category's total and increase, notable ranks, source."""
     day = fmt.day(report.report_date, lang)
-    lines = [tr(TEXTS["summary_title"], lang, day=day, n=day_number(report.report_date))]
+    lines = [
+        _(
+            lang,
+            "📊 <b>Russia's losses: report of {day}</b> (day {n})",
+            day=day,
+            n=day_number(report.report_date),
+        )
+    ]
     if corrected:
-        lines.append(tr(TEXTS["corrected"], lang))
+        lines.append(_(lang, "✏️ corrected"))
     lines.append("")
     for cat, figure in _listed(report):
         change = f" ({fmt.signed(figure.increase, lang)})" if figure.increase is not None else ""
@@ -170,25 +152,40 @@ def alert_text(
         return None
     report = facts.report
     day = fmt.day(report.report_date, lang)
-    lines = [tr(TEXTS["alert_title"], lang, day=day, n=day_number(report.report_date))]
+    lines = [
+        _(
+            lang,
+            "🔔 <b>Notable in the report of {day}</b> (day {n})",
+            day=day,
+            n=day_number(report.report_date),
+        )
+    ]
     if corrected:
-        lines.append(tr(TEXTS["corrected"], lang))
+        lines.append(_(lang, "✏️ corrected"))
     lines.append("")
     for r in ranks:
         name = html.escape(BY_KEY[r.category].name(lang))
         name = name if lang == "uk" else name[:1].lower() + name[1:]
         increase = fmt.signed(r.increase, lang)
         if r.rank == 1:
-            lines.append(tr(TEXTS["alert_record"], lang, increase=increase, category=name, day=day))
+            lines.append(
+                _(
+                    lang,
+                    "🏆 {increase} {category} on {day}: a new all-time record",
+                    increase=increase,
+                    category=name,
+                    day=day,
+                )
+            )
             continue
         extra = ""
         if r.rank_since is not None:
             since = fmt.month(REGULAR_FROM.year, REGULAR_FROM.month, lang)
-            extra = tr(TEXTS["alert_rank_since"], lang, rank=fmt.ordinal(r.rank_since, lang), since=since)
+            extra = _(lang, " ({rank} since {since})", rank=fmt.ordinal(r.rank_since, lang), since=since)
         lines.append(
-            tr(
-                TEXTS["alert_rank"],
+            _(
                 lang,
+                "🏅 {increase} {category} on {day}: the {rank}-highest day since {start}{extra}",
                 increase=increase,
                 category=name,
                 day=day,
@@ -199,9 +196,9 @@ def alert_text(
         )
     for m in milestones:
         lines.append(
-            tr(
-                TEXTS["alert_milestone"],
+            _(
                 lang,
+                "🎯 {category} passed {milestone} (now {total})",
                 category=html.escape(BY_KEY[m.category].name(lang)),
                 milestone=fmt.number(m.milestone, lang),
                 total=fmt.number(m.total, lang),

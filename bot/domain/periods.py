@@ -31,6 +31,7 @@ from babel import Locale
 
 from bot.domain.dates import WAR_START
 from bot.i18n import fmt
+from bot.i18n.catalog import _, ngettext
 
 __all__ = [
     "ACCEPTED_FORMS",
@@ -121,7 +122,6 @@ class Period:
 
     def label(self, lang: str) -> str:
         """Describe the period for a reader: "25 Oct 2024", "October 2024", "last 7 days", "увесь час"…"""
-        uk = fmt.is_uk(lang)
         first = self.first_day
         match self.kind:
             case "day":
@@ -133,27 +133,18 @@ class Period:
             case "range":
                 return fmt.day_range(first, self.end, lang)
             case "since":
-                return ("з " if uk else "since ") + fmt.day(first, lang)
+                return _(lang, "since {day}", day=fmt.day(first, lang))
             case "last_days":
                 n = self.days if self.days is not None else (self.end - first).days + 1
                 return _last_days_label(n, lang)
             case "all":
-                return "увесь час" if uk else "all time"
+                return _(lang, "all time")
         raise AssertionError(f"unknown period kind {self.kind!r}")  # pragma: no cover
 
 
 def _last_days_label(n: int, lang: str) -> str:
-    shown = fmt.number(n, lang)
-    if fmt.is_uk(lang):
-        # The adjective and the noun both agree with the number: останній 1/21 день, останні 2–4 дні,
-        # останні 5–20 днів (CLDR's one / few / many categories for Ukrainian).
-        form = fmt.plural_form(n, lang)
-        if form == "one":
-            return f"останній {shown} день"
-        if form == "few":
-            return f"останні {shown} дні"
-        return f"останні {shown} днів"
-    return f"last {shown} day" if n == 1 else f"last {shown} days"
+    # In Ukrainian the adjective agrees with the number too: останній 1/21 день, останні 2 дні, 5 днів.
+    return ngettext(lang, "last {n} day", "last {n} days", n)
 
 
 # --- the grammar ------------------------------------------------------------------------------------------

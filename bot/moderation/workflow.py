@@ -20,7 +20,7 @@ from sqlmodel import Session
 from bot.domain.categories import BY_KEY, KEYS, MERGE_DATE, category
 from bot.domain.report import ReportFigures
 from bot.i18n import fmt
-from bot.i18n.texts import tr
+from bot.i18n.catalog import N_, _
 from storage import moderation as store
 from storage import queries, schema
 from storage.writes import store_reports
@@ -188,11 +188,11 @@ def save_preview(
 
 
 class CorrectionError(ValueError):
-    """/correct cannot be applied; the message says why (a sentence key of TEXTS and its fields)."""
+    """/correct cannot be applied; MESSAGE (a catalog message, untranslated) and its FIELDS say why."""
 
-    def __init__(self, key: str, **fields: object) -> None:
-        super().__init__(key)
-        self.key = key
+    def __init__(self, message: str, **fields: object) -> None:
+        super().__init__(message)
+        self.message = message
         self.fields = fields
 
 
@@ -202,7 +202,10 @@ def corrected_figures(
     """The stored report of DAY with one category's total (and, when given, reported increase) replaced."""
     stored = queries.report_on(session, day)
     if stored is None:
-        raise CorrectionError("correct_no_report", day=day)
+        raise CorrectionError(
+            N_("No report of {day} is stored: there is nothing to correct. Send the report text instead."),
+            day=day,
+        )
     totals, increases = stored.totals, stored.increases
     totals[category_key] = total
     if increase is not None:
@@ -314,103 +317,21 @@ def cancel(session: Session, preview_id: int, *, moderator_id: int, now: datetim
 
 # --------------------------------------------------------------------------------------------- texts
 
-TEXTS: dict[str, dict[str, str]] = {
-    "preview_title": {
-        "en": "<b>Preview: report of {day}</b>{what}",
-        "uk": "<b>Попередній перегляд: звіт за {day}</b>{what}",
-    },
-    "what_correction": {"en": " — a correction (revision {rev})", "uk": " — виправлення (редакція {rev})"},
-    "what_new": {"en": " — new", "uk": " — новий"},
-    "columns": {
-        "en": "category: total (reported increase · difference from {prev})",
-        "uk": "категорія: загалом (повідомлений приріст · різниця з {prev})",
-    },
-    "columns_first": {"en": "category: total (reported increase)", "uk": "категорія: загалом (приріст)"},
-    "findings": {"en": "<b>Findings</b>", "uk": "<b>Зауваження</b>"},
-    "no_findings": {"en": "✅ Nothing unusual.", "uk": "✅ Нічого незвичного."},
-    "errors_note": {
-        "en": "❗ There are errors: publishing needs a second confirmation.",
-        "uk": "❗ Є помилки: публікація потребує другого підтвердження.",
-    },
-    "future": {
-        "en": "the report date {day} is in the future (today is {today})",
-        "uk": "дата звіту {day} у майбутньому (сьогодні {today})",
-    },
-    "date_guessed": {
-        "en": "the text has no full date; {day} was inferred from when the message was posted",
-        "uk": "у тексті немає повної дати; {day} визначено за часом допису",
-    },
-    "correction": {
-        "en": "this date is already published (revision {revision}, {source}): publishing corrects it",
-        "uk": "цю дату вже опубліковано (редакція {revision}, {source}): публікація її виправить",
-    },
-    "same_as_stored": {
-        "en": "the figures are the same as stored",
-        "uk": "дані такі самі, як збережені",
-    },
-    "total_down": {
-        "en": "{cat}: the total went down, {old} → {new}",
-        "uk": "{cat}: загальна кількість зменшилася, {old} → {new}",
-    },
-    "increase_mismatch": {
-        "en": "{cat}: reported increase {inc} disagrees with the totals ({diff})",
-        "uk": "{cat}: повідомлений приріст {inc} не збігається з різницею ({diff})",
-    },
-    "implausible": {
-        "en": "{cat}: {value} is far above what the last 90 days make plausible (≤ {bound})",
-        "uk": "{cat}: {value} значно більше, ніж правдоподібно за останні 90 днів (≤ {bound})",
-    },
-    "missing": {
-        "en": "{cat}: in the previous report, missing here",
-        "uk": "{cat}: є в попередньому звіті, тут відсутня",
-    },
-    "new": {"en": "{cat}: a new category", "uk": "{cat}: нова категорія"},
-    "parser": {"en": "parser: {text}", "uk": "розбір: {text}"},
-    "btn_publish": {"en": "✅ Publish", "uk": "✅ Опублікувати"},
-    "btn_force": {"en": "⚠️ Publish anyway", "uk": "⚠️ Все одно опублікувати"},
-    "btn_cancel": {"en": "✖️ Cancel", "uk": "✖️ Скасувати"},
-    "confirm_errors": {
-        "en": "❗ This preview has errors. Are you sure? Press “Publish anyway” to publish it as it is.",
-        "uk": "❗ У попередньому перегляді є помилки. Ви впевнені? Натисніть «Все одно опублікувати».",
-    },
-    "published": {
-        "en": "✅ Published the report of {day} (revision {rev}).",
-        "uk": "✅ Опубліковано звіт за {day} (редакція {rev}).",
-    },
-    "corrected": {
-        "en": "✅ Corrected the report of {day}: now revision {rev}.",
-        "uk": "✅ Виправлено звіт за {day}: тепер редакція {rev}.",
-    },
-    "cancelled": {"en": "✖️ Cancelled: nothing was published.", "uk": "✖️ Скасовано: нічого не опубліковано."},
-    "closed_published": {
-        "en": "This preview was already published{by}.",
-        "uk": "Цей перегляд уже опубліковано{by}.",
-    },
-    "closed_other": {
-        "en": "This preview is no longer open ({status}{by}); nothing was published.",
-        "uk": "Цей перегляд уже закрито ({status}{by}); нічого не опубліковано.",
-    },
-    "by": {"en": " by moderator {id}", "uk": " модератором {id}"},
-    "stale": {
-        "en": "⛔ Not published: the stored data for {day} changed since this preview was shown "
-        "(now revision {rev}{by}). Send the report again for a fresh preview.",
-        "uk": "⛔ Не опубліковано: збережені дані за {day} змінилися після цього перегляду "
-        "(тепер редакція {rev}{by}). Надішліть звіт ще раз для нового перегляду.",
-    },
-    "unchanged": {
-        "en": "Nothing changed: the report of {day} is stored with these figures already.",
-        "uk": "Нічого не змінилося: звіт за {day} уже збережено з цими даними.",
-    },
-    "not_found": {"en": "This preview no longer exists.", "uk": "Цього перегляду більше немає."},
-    "correct_no_report": {
-        "en": "No report of {day} is stored: there is nothing to correct. Send the report text instead.",
-        "uk": "Звіту за {day} немає: нема чого виправляти. Надішліть текст звіту.",
-    },
+#: What each finding says (its fields are filled in by `finding_text`).
+FINDING_TEXTS: dict[str, str] = {
+    "future": N_("the report date {day} is in the future (today is {today})"),
+    "date_guessed": N_("the text has no full date; {day} was inferred from when the message was posted"),
+    "correction": N_(
+        "this date is already published (revision {revision}, {source}): publishing corrects it"
+    ),
+    "same_as_stored": N_("the figures are the same as stored"),
+    "total_down": N_("{cat}: the total went down, {old} → {new}"),
+    "increase_mismatch": N_("{cat}: reported increase {inc} disagrees with the totals ({diff})"),
+    "implausible": N_("{cat}: {value} is far above what the last 90 days make plausible (≤ {bound})"),
+    "missing": N_("{cat}: in the previous report, missing here"),
+    "new": N_("{cat}: a new category"),
+    "parser": N_("parser: {text}"),
 }
-
-
-def _t(key: str, lang: str, **fields: object) -> str:
-    return tr(TEXTS[key], lang, **fields)
 
 
 def _name(key: str, lang: str) -> str:
@@ -437,20 +358,30 @@ def finding_text(finding: Finding, lang: str) -> str:
         fields["inc"] = fmt.signed(int(str(finding.fields["inc"])), lang)
         fields["diff"] = fmt.signed(int(str(finding.fields["diff"])), lang)
     icon = {"error": "❗", "warning": "⚠️", "info": "ℹ️"}[finding.severity]
-    return f"{icon} {_t(finding.code, lang, **fields)}"
+    return f"{icon} {_(lang, FINDING_TEXTS[finding.code], **fields)}"
 
 
 def render_preview(preview: Preview, lang: str) -> str:
     what = (
-        _t("what_correction", lang, rev=(preview.stored_revision or 0) + 1)
+        _(lang, " — a correction (revision {rev})", rev=(preview.stored_revision or 0) + 1)
         if preview.correction
-        else _t("what_new", lang)
+        else _(lang, " — new")
     )
-    out = [_t("preview_title", lang, day=fmt.day(preview.report_date, lang), what=what)]
+    out = [
+        _(lang, "<b>Preview: report of {day}</b>{what}", day=fmt.day(preview.report_date, lang), what=what)
+    ]
     if preview.previous_date is not None:
-        out.append(f"<i>{_t('columns', lang, prev=fmt.day(preview.previous_date, lang))}</i>")
+        out.append(
+            "<i>"
+            + _(
+                lang,
+                "category: total (reported increase · difference from {prev})",
+                prev=fmt.day(preview.previous_date, lang),
+            )
+            + "</i>"
+        )
     else:
-        out.append(f"<i>{_t('columns_first', lang)}</i>")
+        out.append("<i>" + _(lang, "category: total (reported increase)") + "</i>")
     for line in preview.lines:
         extra = [fmt.signed(line.increase, lang) if line.increase is not None else "—"]
         if preview.previous_date is not None:
@@ -458,28 +389,46 @@ def render_preview(preview: Preview, lang: str) -> str:
         out.append(
             f"{html.escape(_name(line.category, lang))}: {fmt.number(line.total, lang)} ({' · '.join(extra)})"
         )
-    out += ["", _t("findings", lang)]
-    out += [finding_text(f, lang) for f in preview.findings] or [_t("no_findings", lang)]
+    out += ["", _(lang, "<b>Findings</b>")]
+    out += [finding_text(f, lang) for f in preview.findings] or [_(lang, "✅ Nothing unusual.")]
     if preview.has_errors:
-        out += ["", _t("errors_note", lang)]
+        out += ["", _(lang, "❗ There are errors: publishing needs a second confirmation.")]
     return "\n".join(out)
 
 
 def render_outcome(outcome: Outcome, lang: str) -> str:
-    by = _t("by", lang, id=outcome.other_moderator) if outcome.other_moderator else ""
+    by = _(lang, " by moderator {id}", id=outcome.other_moderator) if outcome.other_moderator else ""
     day = fmt.day(outcome.report_date, lang) if outcome.report_date else ""
     if outcome.status == "published":
-        return _t("corrected" if outcome.correction else "published", lang, day=day, rev=outcome.revision)
+        if outcome.correction:
+            return _(
+                lang, "✅ Corrected the report of {day}: now revision {rev}.", day=day, rev=outcome.revision
+            )
+        return _(lang, "✅ Published the report of {day} (revision {rev}).", day=day, rev=outcome.revision)
     if outcome.status == "needs_confirmation":
-        return _t("confirm_errors", lang)
+        return _(
+            lang, "❗ This preview has errors. Are you sure? Press “Publish anyway” to publish it as it is."
+        )
     if outcome.status == "cancelled":
-        return _t("cancelled", lang)
+        return _(lang, "✖️ Cancelled: nothing was published.")
     if outcome.status == "closed":
         if outcome.previous_status == schema.PUBLISHED:
-            return _t("closed_published", lang, by=by)
-        return _t("closed_other", lang, status=outcome.previous_status, by="")
+            return _(lang, "This preview was already published{by}.", by=by)
+        return _(
+            lang,
+            "This preview is no longer open ({status}{by}); nothing was published.",
+            status=outcome.previous_status,
+            by="",
+        )
     if outcome.status == "stale":
-        return _t("stale", lang, day=day, rev=outcome.revision or "—", by=by)
+        return _(
+            lang,
+            "⛔ Not published: the stored data for {day} changed since this preview was shown "
+            "(now revision {rev}{by}). Send the report again for a fresh preview.",
+            day=day,
+            rev=outcome.revision or "—",
+            by=by,
+        )
     if outcome.status == "unchanged":
-        return _t("unchanged", lang, day=day)
-    return _t("not_found", lang)
+        return _(lang, "Nothing changed: the report of {day} is stored with these figures already.", day=day)
+    return _(lang, "This preview no longer exists.")

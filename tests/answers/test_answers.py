@@ -224,7 +224,7 @@ def test_totals_on_a_missing_day_are_those_of_the_report_before(gap: Session) ->
 def test_a_range_over_the_gap_says_which_days_are_missing(gap: Session) -> None:
     text = ask(gap, "range", "2024-10-21..2024-10-25")
     assert "Personnel: 4,910" in text  # 685,910 − 681,000: the totals at the ends, the 20th before it
-    assert "No report for 2 day(s): 23–24 Oct 2024" in text
+    assert "No report for 2 days: 23–24 Oct 2024" in text  # a real plural, not "day(s)"
 
 
 def test_a_range_with_no_reports_says_so(gap: Session) -> None:
@@ -253,3 +253,16 @@ def test_fit_cuts_at_a_line_and_says_so() -> None:
     cut = answers.fit(text, "en")
     assert len(cut) <= answers.MAX_MESSAGE
     assert cut.endswith("… (shortened to fit Telegram)")
+
+
+@pytest.mark.parametrize(
+    ("n", "lang", "title"),
+    [
+        (1, "en", "Top 1 day: Personnel"),
+        (2, "en", "Top 2 days: Personnel"),
+        (1, "uk", "Топ-1 день: Особовий склад"),
+        (3, "uk", "Топ-3 дні: Особовий склад"),
+    ],
+)
+def test_top_titles_use_each_languages_plural_form(gap: Session, n: int, lang: str, title: str) -> None:
+    assert title in plain(ask(gap, "top", f"personnel {n}", lang=lang))

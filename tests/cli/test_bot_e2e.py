@@ -147,7 +147,7 @@ def test_lang_uk_switches_the_chat(bot: RunningBot) -> None:
     assert bot.ask(1006, "/lang uk") == "Мову змінено на українську."
     reply = bot.ask(1006, "/top personnel 3 2022-04-01..2024-10-25", language_code="en")
     assert f"+1{NBSP}740" in reply and "1,740" not in reply
-    assert "Топ-3 днів" in reply
+    assert "Топ-3 дні" in reply  # the "few" form: 3 дні, not "3 днів"
 
 
 def test_groups_answer_only_commands_addressed_to_this_bot(bot: RunningBot) -> None:
