@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from bot.sources import loader
+from bot.sources import loader, snapshot
 from storage.db import make_engine, transaction
 from storage.writes import store_reports
 
@@ -43,7 +43,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 def fill_full_history(url: str) -> None:
-    """PetroIvaniuk's full history, then orc-losses for the days after it ends."""
+    """PetroIvaniuk's full history, then orc-losses for the days after it ends (needs ../shared)."""
     engine = make_engine(url)
     with transaction(engine) as session:
         for batch in loader.load([PETROIVANIUK, ORC_LOSSES]):
@@ -53,10 +53,14 @@ def fill_full_history(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def full_history_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """URL of a database holding the full real history (built once per test run)."""
-    need_shared()
+    """URL of a database holding the full real history (built once per test run).
+
+    It is the embedded snapshot, so these tests run in a clone without ../shared too;
+    tests/sources/test_snapshot.py checks that the snapshot is exactly that import of the datasets."""
     url = f"sqlite:///{tmp_path_factory.mktemp('history') / 'history.db'}"
-    fill_full_history(url)
+    engine = make_engine(url)
+    snapshot.load_if_empty(engine)
+    engine.dispose()
     return url
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
+import io
 import logging
 import os
 import sys
@@ -11,8 +13,10 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from bot.config import Settings, SettingsError, load_settings
-from bot.sources import loader, native
+from bot.sources import loader, native, snapshot
 from bot.sources.common import SourceError
 from storage import queries
 from storage.db import make_engine, reading, transaction
@@ -73,6 +77,15 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             reports = queries.iter_reports(session, start=args.date_from, end=args.date_to)
             if args.output in (None, "-"):
                 count = write(reports, sys.stdout)
+            elif args.output.endswith(".gz"):
+                # No name and mtime 0 in the gzip header: the same reports give the same bytes under any
+                # file name, so a refreshed snapshot diffs cleanly and tests can compare it.
+                with (
+                    Path(args.output).open("wb") as file,
+                    gzip.GzipFile(filename="", mode="wb", fileobj=file, compresslevel=9, mtime=0) as packed,
+                    io.TextIOWrapper(packed, encoding="utf-8", newline="") as out,
+                ):
+                    count = write(reports, out)
             else:
                 with Path(args.output).open("w", encoding="utf-8", newline="") as out:
                     count = write(reports, out)
@@ -89,8 +102,7 @@ To get a token: open https://t.me/BotFather in Telegram, send /newbot, follow th
 and put the token it gives you in a file named .env here:  BOT_TOKEN=123456:ABC...
 (see .env.example), then run `lossbot run` again.
 
-To try the bot without a token, ask it directly, e.g.:
-  lossbot import ../shared/data/petroivaniuk     (once, to load the history)
+To try the bot without a token, ask it directly (the history it ships with answers), e.g.:
   lossbot ask "/totals"
   lossbot ask "/day 2024-10-25" --lang uk
 """
@@ -102,6 +114,14 @@ def _quiet_http_logs(level: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+def _store_with_history(settings: Settings) -> Engine:
+    """The configured database; on first start (no report stored) the embedded history is loaded into
+    it, so the bot answers at once, before (or without) any live source."""
+    engine = make_engine(settings.database_url)
+    snapshot.load_if_empty(engine)
+    return engine
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(NO_TOKEN_HELP, file=sys.stderr)
@@ -111,7 +131,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.app import build_application
 
-    app = build_application(settings)
+    app = build_application(settings, engine=_store_with_history(settings))
     app.run_polling(allowed_updates=Update.ALL_TYPES)
     return EXIT_OK
 
@@ -120,7 +140,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     _quiet_http_logs("WARNING")
     from bot.cli import offline
 
-    sent = asyncio.run(offline.ask(settings, args.text, lang=args.lang))
+    sent = asyncio.run(offline.ask(settings, args.text, lang=args.lang, engine=_store_with_history(settings)))
     for message in sent:
         print(message.text if args.html else offline.as_plain_text(message.text))
     for path in offline.save_files(sent, Path(args.out)):
@@ -176,7 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="date_from", type=_date, metavar="DATE", help="first report date (YYYY-MM-DD)"
     )
     p.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="last report date (YYYY-MM-DD)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE instead of standard output (gzip if FILE ends in .gz)",
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("run", help="run the bot (long polling); needs BOT_TOKEN")

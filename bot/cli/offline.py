@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
@@ -108,10 +109,11 @@ def as_plain_text(markup: str) -> str:
     return html.unescape(re.sub(r"</?[a-z]+[^>]*>", "", text))
 
 
-async def ask(settings: Settings, text: str, *, lang: str) -> list[Sent]:
-    """The messages the bot sends in reply to TEXT from a private chat."""
+async def ask(settings: Settings, text: str, *, lang: str, engine: Engine | None = None) -> list[Sent]:
+    """The messages the bot sends in reply to TEXT from a private chat (ENGINE: the store to answer from;
+    by default the configured one)."""
     request = OfflineRequest()
-    app = build_application(settings, request=request, token="1:offline")
+    app = build_application(settings, engine=engine, request=request, token="1:offline")
     async with app:
         await app.process_update(Update.de_json(message_update(text, lang), app.bot))
     await app.bot_data.services.read(lambda _s: None)  # let the worker thread finish before disposing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from bot.sources import native, orc_losses, petroivaniuk, russianwarship
 from bot.sources.common import SourceError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+READABLE_SUFFIXES = (".json", ".csv", ".jsonl", ".jsonl.gz", ".csv.gz")
 
 
 @dataclass
@@ -27,7 +29,15 @@ def _read_text(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise SourceError(path, f"larger than {MAX_FILE_BYTES // 2**20} MB")
+        if path.suffix == ".gz":  # e.g. what `lossbot export -o history.jsonl.gz` wrote
+            with gzip.open(path, "rb") as packed:
+                data = packed.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise SourceError(path, f"unpacks to more than {MAX_FILE_BYTES // 2**20} MB")
+            return data.decode("utf-8")
         return path.read_text(encoding="utf-8")
+    except (gzip.BadGzipFile, EOFError):
+        raise SourceError(path, "not a complete gzip file") from None
     except FileNotFoundError:
         raise SourceError(path, "no such file") from None
     except UnicodeDecodeError:
@@ -40,7 +50,7 @@ def _expand(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in {".json", ".csv", ".jsonl"})
+            found = sorted(p for p in path.iterdir() if p.name.endswith(READABLE_SUFFIXES))
             found = [p for p in found if not p.name.endswith(".schema.json")]
             if not found:
                 raise SourceError(path, "folder holds no .json, .jsonl or .csv file")
