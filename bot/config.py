@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+#: The live sources the bot can fetch from (bot/sources/live.py), by the names SOURCES uses.
+KNOWN_SOURCES = ("russianwarship", "petroivaniuk", "orc-losses")
 
 
 class SettingsError(Exception):
@@ -22,6 +26,18 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(default="https://api.telegram.org/bot")
     moderator_ids: Annotated[frozenset[int], NoDecode] = Field(default=frozenset())
     log_level: str = Field(default="INFO")
+    #: Live sources, asked in this order; none by default, so nothing reaches out unless configured
+    #: (.env.example lists the public ones).
+    sources: Annotated[tuple[str, ...], NoDecode] = Field(default=())
+    russianwarship_url: str = Field(default="https://russianwarship.rip/api/v2")
+    petroivaniuk_url: str = Field(
+        default="https://raw.githubusercontent.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset/main/data"
+    )
+    orc_losses_url: str = Field(
+        default="https://raw.githubusercontent.com/lod-db/orc-losses/main/russian-losses.json"
+    )
+    #: Seconds a source may take to answer one request.
+    http_timeout: float = Field(default=20.0, gt=0, le=300)
 
     @field_validator("timezone")
     @classmethod
@@ -50,6 +66,33 @@ class Settings(BaseSettings):
                 raise ValueError("must be Telegram user IDs separated by commas, e.g. 12345,67890") from exc
         return value
 
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _source_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(p.strip().lower() for p in value.replace(";", ",").split(",") if p.strip())
+        if isinstance(value, tuple | list):
+            unknown = [name for name in value if name not in KNOWN_SOURCES]
+            if unknown:
+                raise ValueError(f"unknown source {unknown[0]!r}; known: {', '.join(KNOWN_SOURCES)}")
+            return tuple(dict.fromkeys(value))
+        return value
+
+    @field_validator("russianwarship_url", "petroivaniuk_url", "orc_losses_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+    def source_url(self, name: str) -> str:
+        """The configured URL of the live source NAME."""
+        return {
+            "russianwarship": self.russianwarship_url,
+            "petroivaniuk": self.petroivaniuk_url,
+            "orc-losses": self.orc_losses_url,
+        }[name]
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -60,6 +103,10 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def today(self) -> date:
+        """Today's date in the configured zone (a report is dated by Kyiv's calendar, not UTC's)."""
+        return datetime.now(self.zone).date()
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -221,9 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_parse)
 
-    from bot.cli.delivery import add_cli_commands  # subscribe, unsubscribe, subscribers, summary
+    from bot.cli import delivery, sources
 
-    add_cli_commands(sub, _date)
+    delivery.add_cli_commands(sub, _date)  # subscribe, unsubscribe, subscribers, summary
+    sources.add_cli_commands(sub, _date)  # fetch
     return parser
 
 

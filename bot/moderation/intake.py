@@ -1,0 +1,116 @@
+"""Reports from the live sources enter the store through the checks a moderator's post goes through.
+
+For each configured source in order: ask for every report after the newest stored one, check each with
+`make_preview` (the same findings a moderator sees), store those without an error finding, one report per
+transaction, and hold the others. A held report is never stored automatically; it is listed, with its
+findings, for moderators (`lossbot fetch` prints them; the bot tells moderators). A source that fails is
+logged with its URL and the next source is asked; nothing it sent is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Engine
+
+from bot.domain.report import ReportFigures
+from bot.moderation.workflow import Finding, make_preview
+from bot.sources.common import SourceError
+from bot.sources.live import Http, LiveSource
+from storage import queries
+from storage.db import reading, transaction
+from storage.writes import store_reports
+
+log = logging.getLogger(__name__)
+
+#: Called as reports are checked during a long catch-up: (done, to do).
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Held:
+    """A fetched report that failed a check: moderators decide."""
+
+    report: ReportFigures
+    findings: list[Finding]
+
+
+@dataclass
+class SourceRun:
+    """What one source gave in one fetch."""
+
+    source: str
+    url: str
+    after: date | None
+    fetched: int = 0
+    stored: list[date] = field(default_factory=list)
+    unchanged: list[date] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
+    #: Dates whose figures another source stored differently (kept as stored, see `lossbot import`).
+    conflicts: list[date] = field(default_factory=list)
+    error: str | None = None
+
+
+def newest_stored(engine: Engine) -> date | None:
+    with reading(engine) as session:
+        latest = queries.latest_report(session)
+    return latest.report_date if latest else None
+
+
+def check_and_store(engine: Engine, report: ReportFigures, today: date, run: SourceRun) -> None:
+    """Store REPORT if it passes every check, else hold it; one transaction either way."""
+    with transaction(engine) as session:
+        preview = make_preview(
+            session,
+            report_date=report.report_date,
+            totals=report.totals,
+            increases=report.increases,
+            today=today,
+        )
+        if preview.has_errors:
+            run.held.append(Held(report, [f for f in preview.findings if f.severity == "error"]))
+            return
+        summary = store_reports(session, [report])
+    run.stored += summary.added + summary.updated
+    run.unchanged += summary.unchanged
+    run.conflicts += [c.report_date for c in summary.conflicts]
+
+
+async def fetch_new(
+    engine: Engine,
+    sources: Sequence[LiveSource],
+    http: Http,
+    *,
+    today: date,
+    only: date | None = None,
+    progress: Progress | None = None,
+) -> list[SourceRun]:
+    """Ask each source for what the store lacks (or for the report of ONLY) and store what passes."""
+    runs: list[SourceRun] = []
+    for source in sources:
+        after = newest_stored(engine) if only is None else only - timedelta(days=1)
+        run = SourceRun(source.name, source.url, after)
+        runs.append(run)
+        try:
+            reports = await source.reports_after(http, after, only)
+        except SourceError as exc:
+            run.error = str(exc)
+            log.warning("source %s failed: %s", source.name, exc)
+            continue
+        run.fetched = len(reports)
+        for done, report in enumerate(reports, start=1):
+            check_and_store(engine, report, today, run)
+            if progress is not None:
+                progress(done, len(reports))
+        if run.stored or run.held:
+            log.info(
+                "source %s: %d fetched, stored %s, held %s",
+                source.name,
+                run.fetched,
+                [d.isoformat() for d in run.stored],
+                [h.report.report_date.isoformat() for h in run.held],
+            )
+    return runs
