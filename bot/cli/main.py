@@ -243,3 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(settings, args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `lossbot check | head`: the reader has all it wanted
+        # Python flushes stdout again at exit, into the closed pipe: point it at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -1,4 +1,5 @@
-"""`lossbot fetch`: ask the live sources once, store what passes the checks, and say what changed."""
+"""`lossbot fetch` and `lossbot check`: the live sources asked once, and the stored history compared with
+other sources."""
 
 from __future__ import annotations
 
@@ -7,14 +8,20 @@ import asyncio
 import html
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.config import KNOWN_SOURCES, Settings
+from bot.domain.report import ReportFigures
 from bot.moderation.intake import Progress, SourceRun, fetch_new
 from bot.moderation.workflow import finding_text
+from bot.sources import loader
+from bot.sources.common import SourceError
+from bot.sources.compare import Comparison, compare
 from bot.sources.live import Http, configured_sources, http_client
-from storage.db import make_engine
+from storage import queries
+from storage.db import make_engine, reading
 
 #: A catch-up longer than this many reports prints its progress.
 PROGRESS_FROM = 20
@@ -97,3 +104,65 @@ def add_cli_commands(sub: Any, date_type: Callable[[str], date]) -> None:
     p.add_argument("--url", metavar="URL", help="fetch the source from URL instead of its configured one")
     p.add_argument("--date", type=date_type, metavar="DATE", help="only the report of DATE (YYYY-MM-DD)")
     p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser(
+        "check",
+        help="compare the stored history with dataset files or the live sources; list every disagreement",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="dataset files or folders (default: SOURCES)")
+    p.add_argument("--from", dest="date_from", type=date_type, metavar="DATE", help="first report date")
+    p.add_argument("--to", dest="date_to", type=date_type, metavar="DATE", help="last report date")
+    p.set_defaults(func=cmd_check)
+
+
+def describe_comparison(name: str, comparison: Comparison) -> list[str]:
+    """`lossbot check`'s lines for one source: per category, how many dates disagree, then each."""
+    found = comparison.by_category()
+    total = len(comparison.disagreements)
+    lines = [f"stored vs {name}: {comparison.dates_compared} dates compared, {total} figures disagree"]
+    for category, items in found.items():
+        lines.append(f"  {category}: {len(items)}")
+        lines += [
+            f"    {d.report_date}: stored {d.ours}, {name} {d.theirs} ({d.theirs - d.ours:+d})" for d in items
+        ]
+    return lines
+
+
+async def _fetch_all(settings: Settings, first: date | None) -> list[tuple[str, list[ReportFigures]]]:
+    after = first - timedelta(days=1) if first else None
+    found = []
+    async with http_client(settings) as client:
+        http = Http(client)
+        for source in configured_sources(settings):
+            try:
+                found.append((source.name, await source.reports_after(http, after)))
+            except SourceError as exc:
+                print(f"{source.name}: failed: {exc}", file=sys.stderr)
+    return found
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    if args.paths:
+        try:
+            others = [(batch.format, batch.reports) for batch in loader.load([Path(p) for p in args.paths])]
+        except SourceError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    elif settings.sources:
+        others = asyncio.run(_fetch_all(settings, args.date_from))
+    else:
+        print("error: give dataset files to compare with, or set SOURCES (see .env.example)", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        with reading(engine) as session:
+            stored = list(queries.iter_reports(session, start=args.date_from, end=args.date_to))
+    finally:
+        engine.dispose()
+    for name, reports in others:
+        print(
+            "\n".join(
+                describe_comparison(name, compare(stored, reports, first=args.date_from, last=args.date_to))
+            )
+        )
+    return 0
