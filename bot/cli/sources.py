@@ -50,6 +50,8 @@ def describe(run: SourceRun) -> list[str]:
         lines.append(f"  already stored as fetched: {_dates(run.unchanged)}")
     if run.conflicts:
         lines.append(f"  kept as stored (another source differs): {_dates(run.conflicts)}")
+    if run.waiting:
+        lines.append(f"  waiting behind the held report: {_dates(run.waiting)}")
     for held in run.held:
         why = "; ".join(html.unescape(finding_text(f, "en")) for f in held.findings)
         lines.append(f"  held for moderators, {held.report.report_date}: {why}")

@@ -1,10 +1,12 @@
 """Reports from the live sources enter the store through the checks a moderator's post goes through.
 
 For each configured source in order: ask for every report after the newest stored one, check each with
-`make_preview` (the same findings a moderator sees), store those without an error finding, one report per
-transaction, and hold the others. A held report is never stored automatically; it is listed, with its
-findings, for moderators (`lossbot fetch` prints them; the bot tells moderators). A source that fails is
-logged with its URL and the next source is asked; nothing it sent is stored.
+`make_preview` (the same findings a moderator sees), and store it, one report per transaction, in date
+order. The first report with an error finding is held and the fetch of that source stops there: each
+report is checked against the day before it, so the later ones wait until a moderator has settled it. A
+held report is never stored automatically; it is listed, with its findings, for moderators (`lossbot
+fetch` prints them; the bot tells moderators). A source that fails is logged with its URL and the next
+source is asked; nothing it sent is stored.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ class SourceRun:
     stored: list[date] = field(default_factory=list)
     unchanged: list[date] = field(default_factory=list)
     held: list[Held] = field(default_factory=list)
+    #: Later reports left unchecked behind a held one: each is checked against the day before it, so
+    #: none can be trusted until a moderator has settled the held day.
+    waiting: list[date] = field(default_factory=list)
     #: Dates whose figures another source stored differently (kept as stored, see `lossbot import`).
     conflicts: list[date] = field(default_factory=list)
     error: str | None = None
@@ -105,6 +110,9 @@ async def fetch_new(
             check_and_store(engine, report, today, run)
             if progress is not None:
                 progress(done, len(reports))
+            if run.held:
+                run.waiting = [r.report_date for r in reports[done:]]
+                break
         if run.stored or run.held:
             log.info(
                 "source %s: %d fetched, stored %s, held %s",

@@ -68,7 +68,8 @@ def read(file: Path, data: Any) -> list[ReportFigures]:
                 key = keys[field]
                 if key == "vehicles_fuel_tanks" and day < MERGE_DATE:
                     key = "vehicles"
-                values[key] = parse_count(value, file, label, f"{part}.{field}")
+                # A recount can make a reported increase negative (PetroIvaniuk has such days too).
+                values[key] = parse_count(value, file, label, f"{part}.{field}", signed=part == "increase")
             figures[part] = drop_inactive(values, day)
         if not figures["stats"]:
             raise SourceError(file, "no figures", record=label, field="stats")

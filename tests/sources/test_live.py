@@ -196,3 +196,14 @@ def test_lossbot_fetch_without_a_source_says_how_to_configure_one(
     monkeypatch.chdir(tmp_path)
     assert main(["fetch"]) == 2
     assert "no live source is configured: set SOURCES" in capsys.readouterr().err
+
+
+async def test_reports_after_a_held_one_wait_for_it(engine: Engine, fake: FakeSources, http: Http) -> None:
+    stored_until(engine, LAST - timedelta(days=3))
+    held_day = LAST - timedelta(days=2)
+    wrong = dataclasses.replace(BY_DATE[held_day], totals={**BY_DATE[held_day].totals, "personnel": 1})
+    fake.publish([*HISTORY[-10:-3], wrong, *HISTORY[-2:]])
+    [run] = await fetch_new(engine, [RussianWarship(fake.api_url)], http, today=TODAY)
+    assert [h.report.report_date for h in run.held] == [held_day]
+    assert run.waiting == [LAST - timedelta(days=1), LAST]  # checked against a day not yet settled: not yet
+    assert max(stored(engine)) == LAST - timedelta(days=3)
