@@ -14,6 +14,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.delivery.runtime import Delivery
 from bot.domain.dates import utc_now
 from bot.i18n.texts import COMMANDS, t
 from bot.services import BotApplication, BotContext, BotData, Services
@@ -54,7 +55,9 @@ def build_application(
         .context_types(context_types)
         # Commands are answered concurrently: a slow query never holds up other chats.
         .concurrent_updates(True)
+        # Everything with a lifecycle starts and stops here, with the application (see run_polling).
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
@@ -62,6 +65,8 @@ def build_application(
     app: BotApplication = builder.build()
     services = Services(settings, engine or make_engine(settings.database_url), clock)
     app.bot_data.services = services
+    # Built here, started in post_init: only a running bot sends summaries (`lossbot ask` never does).
+    app.bot_data.delivery = Delivery(app)
     app.bot_data.commands = [*COMMANDS]
     for feature in FEATURES:
         feature.register(app)
@@ -72,7 +77,7 @@ def build_application(
 
 
 async def _post_init(app: BotApplication) -> None:
-    """Register the command menu in English (the default) and Ukrainian."""
+    """Register the command menu, then start the delivery (sender, periodic job, publish hook)."""
     for lang in ("en", "uk"):
         commands = [
             BotCommand(name, description[lang][:256])
@@ -81,6 +86,12 @@ async def _post_init(app: BotApplication) -> None:
         ]
         await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
     log.info("command menu registered (en, uk); %d commands", len(app.bot_data.commands) - 1)
+    app.bot_data.delivery.start()
+
+
+async def _post_stop(app: BotApplication) -> None:
+    """After Application.stop(): no update, job or task is running any more, so the sender can stop."""
+    await app.bot_data.delivery.stop()
 
 
 async def _post_shutdown(app: BotApplication) -> None:
