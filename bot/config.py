@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(default="https://api.telegram.org/bot")
     moderator_ids: Annotated[frozenset[int], NoDecode] = Field(default=frozenset())
     log_level: str = Field(default="INFO")
+    error_chat_id: int | None = Field(default=None, description="chat told about errors (optional)")
 
     @field_validator("timezone")
     @classmethod
@@ -49,6 +50,12 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError("must be Telegram user IDs separated by commas, e.g. 12345,67890") from exc
         return value
+
+    @field_validator("error_chat_id", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `ERROR_CHAT_ID=` as copied from .env.example means "not set", not an invalid number.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level")
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import SQLModel
 
 from bot.app import build_application
 from bot.config import Settings
@@ -41,6 +42,10 @@ def summary_to(chat_id: int) -> Callable[[Call], bool]:
         return call.ok and call.chat_id == chat_id and SUMMARY in str(call.params.get("text", ""))
 
     return match
+
+
+def note_about(chat_id: int, what: str) -> Callable[[Call], bool]:
+    return lambda call: call.ok and call.chat_id == chat_id and what in str(call.params.get("text", ""))
 
 
 async def test_the_running_bot_catches_up_at_start_and_every_30_s(fake: FakeBotAPI, engine: Engine) -> None:
@@ -82,3 +87,23 @@ async def test_without_post_init_nothing_is_started(fake: FakeBotAPI, engine: En
         assert app.job_queue is not None and app.job_queue.jobs() == ()
         assert app.bot_data.services.publish_hooks == []
         await app.stop()
+
+
+async def test_a_failed_queueing_reaches_the_error_chat_and_the_tick_catches_up(
+    fake: FakeBotAPI, engine: Engine
+) -> None:
+    error_chat = -1009001
+    fake.add_chat(error_chat, "supergroup", title="lossbot operators")
+    subscribe_all(engine, [5], receive="summary")
+    # A broken store: the broadcaster finds no report table (the sender's outbox still works).
+    SQLModel.metadata.drop_all(engine, tables=[SQLModel.metadata.tables[t] for t in ("figure", "report")])
+    app = bot(fake, engine, error_chat_id=error_chat)
+    async with polling(app):
+        await app.bot_data.services.report_published(DAY, correction=False)  # returns: the task fails
+        for what in ("background task Delivery._queue", f"job {TICK_JOB}"):  # the publish, the first tick
+            [note] = await fake.wait_for_async("sendMessage", note_about(error_chat, what), timeout=15)
+            assert "OperationalError" in note.params["text"] and "no such table" in note.params["text"]
+        SQLModel.metadata.create_all(engine)  # the store is repaired and the report is back
+        store_reports(engine, reports())
+        assert await app.bot_data.delivery.tick() == 1  # what the job does every 30 s
+        await fake.wait_for_async("sendMessage", summary_to(5), timeout=15)
