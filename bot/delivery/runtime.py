@@ -6,7 +6,10 @@ nothing but its answer.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Coroutine
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -24,14 +27,15 @@ TICK_JOB = "delivery-tick"
 
 
 class Delivery:
-    """Queues what is owed (on publication and every TICK_SECONDS) and keeps the sender running."""
+    """Queues what is owed (on publication and every TICK_SECONDS) and keeps the sender running: an
+    error that ends its run is reported, and the next tick or publication starts it again."""
 
     def __init__(self, app: BotApplication) -> None:
         self._app = app
-        self._services = app.bot_data.services
-        services = self._services
+        self._services = services = app.bot_data.services
         self._broadcaster = Broadcaster(services.engine, services.settings.zone, services.clock)
         self._sender: Sender | None = None
+        self._sending: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Start the sender, queue broadcasts on publication, and look for due messages periodically."""
@@ -40,7 +44,7 @@ class Delivery:
         # The sender's loop is its own task, stopped by stop(): Application.stop() waits for every
         # Application.create_task task before post_stop runs, so the loop cannot be one of them.
         self._sender = Sender(self._app.bot, self._services.engine)
-        self._sender.start()
+        self._start(self._sender)
         self._services.publish_hooks.append(self.published)
         if self._app.job_queue is not None:
             # first=1: the start-up catch-up; then every TICK_SECONDS (the database decides what was sent).
@@ -55,7 +59,8 @@ class Delivery:
             self._services.publish_hooks.remove(self.published)
         if self._sender is not None:
             sender, self._sender = self._sender, None
-            await sender.stop()
+            with contextlib.suppress(Exception):  # an error that ended its run was reported then
+                await sender.stop()
 
     async def tick(self) -> int:
         """The periodic job's work: notice a new report, queue what is due, wake the sender."""
@@ -88,4 +93,23 @@ class Delivery:
 
     def _wake(self) -> None:
         if self._sender is not None:
+            self._start(self._sender)  # again, if an error (a database outage) ended its run
             self._sender.wake()
+
+    def _start(self, sender: Sender) -> None:
+        task = sender.start()
+        if task is not self._sending:
+            self._sending = task
+            task.add_done_callback(self._sender_ended)
+
+    def _sender_ended(self, task: asyncio.Task[None]) -> None:
+        """Report an error that ended the sender's run."""
+        error = None if task.cancelled() else task.exception()
+        if error is None:
+            return
+        run = task.get_coro()
+        if self._app.running and isinstance(error, Exception) and isinstance(run, Coroutine):
+            # Through the error handler, like every other background failure (it names Sender.run).
+            self._app.create_task(self._app.process_error(None, error, coroutine=run))
+        else:
+            log.error("the sender stopped on an error", exc_info=error)

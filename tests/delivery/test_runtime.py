@@ -107,3 +107,22 @@ async def test_a_failed_queueing_reaches_the_error_chat_and_the_tick_catches_up(
         store_reports(engine, reports())
         assert await app.bot_data.delivery.tick() == 1  # what the job does every 30 s
         await fake.wait_for_async("sendMessage", summary_to(5), timeout=15)
+
+
+async def test_a_sender_stopped_by_an_error_is_reported_and_started_again(
+    fake: FakeBotAPI, engine: Engine
+) -> None:
+    error_chat = -1009001
+    fake.add_chat(error_chat, "supergroup", title="lossbot operators")
+    store_reports(engine, reports())
+    app = bot(fake, engine, error_chat_id=error_chat)
+    async with polling(app):
+        outbox = SQLModel.metadata.tables["delivery"]
+        outbox.drop(engine)  # the sender's next look at the outbox fails (within its 5 s idle wait)
+        await fake.wait_for_async(
+            "sendMessage", note_about(error_chat, "background task Sender.run"), timeout=15
+        )
+        outbox.create(engine)  # the store is back
+        subscribe_all(engine, [6], receive="summary")
+        assert await app.bot_data.delivery.tick() == 1  # the periodic job: queues, and starts the sender
+        await fake.wait_for_async("sendMessage", summary_to(6), timeout=15)
