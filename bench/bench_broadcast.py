@@ -108,6 +108,8 @@ async def run_ours(n: int, tmp: Path) -> Result:
         replies: list[float] = []
         done = asyncio.Event()
         async with app:
+            if app.post_init is not None:  # starts the delivery, as `lossbot run` does
+                await app.post_init(app)
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(timeout=1)

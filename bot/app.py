@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from telegram import BotCommand, Update
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.delivery.runtime import Delivery
 from bot.domain.dates import utc_now
 from bot.i18n.catalog import LANGS, _
 from bot.i18n.texts import COMMANDS
@@ -55,7 +58,9 @@ def build_application(
         .context_types(context_types)
         # Commands are answered concurrently: a slow query never holds up other chats.
         .concurrent_updates(True)
+        # Everything with a lifecycle starts and stops here, with the application (see run_polling).
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
@@ -63,6 +68,8 @@ def build_application(
     app: BotApplication = builder.build()
     services = Services(settings, engine or make_engine(settings.database_url), clock)
     app.bot_data.services = services
+    # Built here, started in post_init: only a running bot sends summaries (`lossbot ask` never does).
+    app.bot_data.delivery = Delivery(app)
     app.bot_data.commands = [*COMMANDS]
     for feature in FEATURES:
         feature.register(app)
@@ -73,7 +80,7 @@ def build_application(
 
 
 async def _post_init(app: BotApplication) -> None:
-    """Register the command menu in English (the default) and Ukrainian."""
+    """Register the command menu, then start the delivery (sender, periodic job, publish hook)."""
     for lang in LANGS:
         commands = [
             BotCommand(command.name, _(lang, command.description)[:256])
@@ -82,20 +89,92 @@ async def _post_init(app: BotApplication) -> None:
         ]
         await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
     log.info("command menu registered (en, uk); %d commands", len(app.bot_data.commands) - 1)
+    app.bot_data.delivery.start()
+
+
+async def _post_stop(app: BotApplication) -> None:
+    """After Application.stop(): no update, job or task is running any more, so the sender can stop."""
+    await app.bot_data.delivery.stop()
 
 
 async def _post_shutdown(app: BotApplication) -> None:
     app.bot_data.services.engine.dispose()
 
 
+#: How much of an exception's message the operator is told (the log has all of it).
+ERROR_TEXT_LIMIT = 500
+
+
 async def _on_error(update: object, context: BotContext) -> None:
-    log.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message is not None:
+    """Log the error with its traceback, tell the user who was being answered, and the operator chat."""
+    what = _what_failed(update, context)
+    log.error("error while handling %s", what, exc_info=context.error)
+    if isinstance(update, Update):
+        await _tell_user(update, context)
+    if update is None and context.job is None and context.coroutine is None:
+        # Polling errors: PTB retries them itself, and while Telegram is unreachable they come every few
+        # seconds; the log has them.
+        return
+    await _tell_operator(what, context)
+
+
+async def _tell_user(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    try:
+        lang = await context.services.language(update)
+    except Exception:  # the error may be the database itself: still answer, in English
         lang = "en"
-        try:
-            lang = await context.services.language(update)
-            await update.effective_message.reply_text(
-                _(lang, "Sorry, something went wrong on my side. Please try again in a minute.")
-            )
-        except TelegramError:
-            log.warning("could not tell the user about the error")
+    try:
+        await message.reply_text(
+            _(lang, "Sorry, something went wrong on my side. Please try again in a minute.")
+        )
+    except TelegramError:
+        log.warning("could not tell the user about the error")
+
+
+async def _tell_operator(what: str, context: BotContext) -> None:
+    """A short note to ERROR_CHAT_ID, if set: what failed and the exception (never the token or the
+    traceback, which is in the log)."""
+    chat_id, error = context.services.settings.error_chat_id, context.error
+    if chat_id is None or error is None:
+        return
+    detail = _redact(f"{type(error).__name__}: {error}", context.bot.token)
+    if len(detail) > ERROR_TEXT_LIMIT:
+        detail = detail[:ERROR_TEXT_LIMIT] + "…"
+    text = f"⚠️ Error while handling {html.escape(what)}\n<code>{html.escape(detail)}</code>"
+    try:
+        await context.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+    except TelegramError as exc:
+        log.warning("could not tell the error chat %s about the error: %s", chat_id, exc)
+
+
+def _what_failed(update: object, context: BotContext) -> str:
+    """What the bot was doing, in a few words: the update's kind, command and chat; or the job or task."""
+    if isinstance(update, Update):
+        kind = next((str(k) for k in Update.ALL_TYPES if getattr(update, str(k), None) is not None), "update")
+        message, query, chat = update.effective_message, update.callback_query, update.effective_chat
+        if message is not None and message.text and message.text.startswith("/"):
+            kind += " " + message.text.split(maxsplit=1)[0][:64]
+        elif query is not None and query.data:
+            kind += " " + query.data[:64]
+        return f"{kind} in chat {chat.id}" if chat is not None else kind
+    if context.job is not None:
+        return f"job {context.job.name}"
+    if context.coroutine is not None:
+        return f"background task {getattr(context.coroutine, '__qualname__', context.coroutine)}"
+    return "getting updates"
+
+
+def _redact(text: str, token: str) -> str:
+    """TEXT without the token, nor its secret half alone (an error about a request can hold its URL)."""
+    for secret in (token, token.rpartition(":")[2]):
+        if secret:
+            text = text.replace(secret, "<token>")
+    return text

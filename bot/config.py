@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     )
     #: Seconds a source may take to answer one request.
     http_timeout: float = Field(default=20.0, gt=0, le=300)
+    error_chat_id: int | None = Field(default=None, description="chat told about errors (optional)")
 
     @field_validator("timezone")
     @classmethod
@@ -92,6 +93,12 @@ class Settings(BaseSettings):
             "petroivaniuk": self.petroivaniuk_url,
             "orc-losses": self.orc_losses_url,
         }[name]
+
+    @field_validator("error_chat_id", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `ERROR_CHAT_ID=` as copied from .env.example means "not set", not an invalid number.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level")
     @classmethod

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -18,6 +18,9 @@ from bot.domain.dates import utc_now
 from bot.i18n.texts import Command
 from storage import chats
 from storage.db import reading, transaction
+
+if TYPE_CHECKING:
+    from bot.delivery.runtime import Delivery
 
 T = TypeVar("T")
 
@@ -80,6 +83,7 @@ class BotData:
 
     def __init__(self) -> None:
         self._services: Services | None = None
+        self._delivery: Delivery | None = None
         #: (name, usage, {lang: description}) of every command, for /help and the command menu.
         self.commands: list[Command] = []
 
@@ -92,6 +96,17 @@ class BotData:
     @services.setter
     def services(self, value: Services) -> None:
         self._services = value
+
+    @property
+    def delivery(self) -> Delivery:
+        """The summaries and alerts at run time (started and stopped with the application)."""
+        if self._delivery is None:
+            raise RuntimeError("the composition point did not set the delivery")
+        return self._delivery
+
+    @delivery.setter
+    def delivery(self, value: Delivery) -> None:
+        self._delivery = value
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -1,4 +1,4 @@
-"""Subscribers: /subscribe, /unsubscribe, /settings, and the delivery of summaries and alerts.
+"""Subscribers: /subscribe, /unsubscribe, /settings (what is delivered when; the delivery is bot/delivery).
 
 Private chats subscribe themselves; in groups only administrators may (checked with getChatMember); in
 channels the command is posted in the channel (only admins can post there) and arrives as a channel_post,
@@ -7,10 +7,8 @@ which CommandHandler does not see, hence the MessageHandler below.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
-from datetime import date
 from typing import Any
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -19,8 +17,6 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.delivery import schedule
-from bot.delivery.broadcaster import Broadcaster
-from bot.delivery.sender import Sender
 from bot.i18n.catalog import N_, _
 from bot.i18n.texts import Command
 from bot.services import BotApplication, BotContext
@@ -30,8 +26,6 @@ from storage import delivery as store
 
 log = logging.getLogger(__name__)
 
-#: How often the periodic job looks for due summaries and new reports (seconds).
-TICK_SECONDS = 30.0
 CALLBACK_PREFIX = "sub:"
 PRESET_TIMES = ("07:00", "09:00", "12:00", "20:00")
 
@@ -275,11 +269,12 @@ async def channel_command(update: Update, context: BotContext) -> None:
         await handler(update, context)
 
 
-# ------------------------------------------------------------------------------------------- delivery
+# ------------------------------------------------------------------------------------------- register
 
 
 def register(app: BotApplication) -> None:
-    """Commands, the settings buttons, the publish hook, the periodic job and the sender's stop."""
+    """The commands and the settings buttons. The delivery itself (publish hook, periodic job, sender)
+    is started and stopped by the composition point, bot/app.py."""
     app.add_handler(command("subscribe", subscribe))
     app.add_handler(command("unsubscribe", unsubscribe))
     app.add_handler(command("settings", settings))
@@ -291,53 +286,3 @@ def register(app: BotApplication) -> None:
         )
     )
     app.add_handler(CallbackQueryHandler(settings_button, pattern=f"^{CALLBACK_PREFIX}"))
-
-    services = app.bot_data.services
-    broadcaster = Broadcaster(services.engine, services.settings.zone, services.clock)
-    holder: dict[str, Sender] = {}
-
-    def sender() -> Sender:
-        if "sender" not in holder:
-            holder["sender"] = Sender(app.bot, services.engine)
-            holder["sender"].start()
-        return holder["sender"]
-
-    async def tick(context: BotContext) -> None:
-        queued = await services.write(broadcaster.tick)
-        if queued:
-            log.info("%d messages queued for delivery", queued)
-        sender().wake()
-
-    background: set[asyncio.Task[None]] = set()
-
-    async def publish(report_date: date, correction: bool) -> None:
-        try:
-            queued = await services.write(
-                lambda s: broadcaster.published(s, report_date, correction=correction)
-            )
-        except Exception:  # the periodic job catches up; never lose the publish for a logging hook
-            log.exception("queueing report %s failed; the periodic job will retry", report_date)
-            return
-        log.info("report %s published (correction=%s): %d messages queued", report_date, correction, queued)
-        sender().wake()
-
-    async def on_published(report_date: date, correction: bool) -> None:
-        """Returns at once: the moderator's Publish does not wait for thousands of rows to be queued."""
-        task = asyncio.create_task(publish(report_date, correction))
-        background.add(task)
-        task.add_done_callback(background.discard)
-
-    services.publish_hooks.append(on_published)
-    if app.job_queue is not None:
-        # first=1: the start-up catch-up; then every TICK_SECONDS (the database decides what was sent).
-        app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=1, name="delivery-tick")
-
-    previous_stop = app.post_stop
-
-    async def post_stop(application: Any) -> None:
-        if "sender" in holder:
-            await holder.pop("sender").stop()
-        if previous_stop is not None:
-            await previous_stop(application)
-
-    app.post_stop = post_stop

@@ -118,9 +118,11 @@ class Sender:
     def wake(self) -> None:
         self._wake.set()
 
-    def start(self) -> None:
-        if self._task is None:
+    def start(self) -> asyncio.Task[None]:
+        """Send in the background until stop(); a run that ended on an error is started again."""
+        if self._task is None or self._task.done():
             self._task = asyncio.create_task(self.run(), name="lossbot-sender")
+        return self._task
 
     async def stop(self) -> None:
         """Graceful stop: no new sends; wait for those in flight; give back what was claimed."""

@@ -24,6 +24,7 @@ from storage.writes import store_reports as store_write
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import Call, FakeBotAPI, visible_text
+from tests.support.running import polling
 
 DAY = date(2024, 10, 25)
 NOW = datetime(2024, 10, 25, 9, 0, tzinfo=UTC)
@@ -191,15 +192,8 @@ async def app(chat_fake: FakeBotAPI, engine: Engine) -> AsyncIterator[BotApplica
     store_reports(engine, reports())
     settings = Settings(_env_file=None, telegram_api_base_url=fake.base_url)
     application = build_application(settings, engine=engine, clock=lambda: NOW, token=fake.token)
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(timeout=1)
+    async with polling(application):  # as `lossbot run`: the delivery starts in post_init
         yield application
-        await application.updater.stop()
-        await application.stop()
-        if application.post_stop is not None:
-            await application.post_stop(application)
 
 
 def said(chat_id: int, *parts: str) -> Any:

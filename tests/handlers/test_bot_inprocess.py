@@ -59,6 +59,8 @@ async def app(fake: FakeBotAPI, history_copy: str) -> AsyncIterator[BotApplicati
     application = build_application(settings, clock=lambda: NOW, token=fake.token)
     async with application:
         yield application
+        assert application.post_stop is not None
+        await application.post_stop(application)  # stops the delivery if a test ran post_init
     await application.bot_data.services.read(lambda _s: None)  # the worker thread is idle
     application.bot_data.services.engine.dispose()
 
