@@ -18,6 +18,7 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.categories import resolve_category
+from bot.domain.dates import DateError, parse_calendar_date
 from bot.domain.parser import NotAReport, parse_report
 from bot.i18n import fmt
 from bot.i18n.texts import source_name, tr
@@ -228,13 +229,6 @@ async def post(update: Update, context: BotContext) -> None:
     await _preview_text(update, context, text, lang)
 
 
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return datetime.strptime(text, "%d.%m.%Y").date()
-
-
 async def correct(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     lang = await _allowed(update, context, "/correct")
@@ -245,7 +239,7 @@ async def correct(update: Update, context: BotContext) -> None:
     try:
         if len(args) not in (3, 4):
             raise ValueError("arguments")
-        day = _parse_date(args[0])
+        day = parse_calendar_date(args[0])
         cat = resolve_category(args[1])
         if cat is None:
             raise ValueError("category")
@@ -253,7 +247,7 @@ async def correct(update: Update, context: BotContext) -> None:
         increase = int(args[3]) if len(args) == 4 else None
         if total < 0:
             raise ValueError("total")
-    except ValueError:
+    except ValueError:  # a DateError too: the usage shows the date form
         await reply(update, _t("correct_usage", lang), lang)
         return
     today, now, raw = services.today(), services.clock(), message.text or ""
@@ -291,8 +285,8 @@ async def history(update: Update, context: BotContext) -> None:
         return
     services = context.services
     try:
-        day = _parse_date(command_args(message))
-    except ValueError:
+        day = parse_calendar_date(command_args(message))
+    except DateError:
         await reply(update, _t("history_usage", lang), lang)
         return
 

@@ -157,3 +157,24 @@ def test_export_jsonl_shape_and_date_filter(db_url: str, capsys: pytest.CaptureF
     assert set(obj) == {"date", "totals", "increases", "source", "source_url"}
     assert (obj["date"], obj["totals"]["tanks"], obj["increases"]["tanks"]) == ("2023-05-28", 3797, 3)
     assert "ground_robotic_systems" not in obj["totals"]  # only the figures that exist
+
+
+def test_dates_are_read_by_the_one_date_parser(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A day-first date in a file and on the command line, as a command would read it.
+    path = write(
+        tmp_path, "f.csv", CSV_HEADER + "24.10.2024,mine,,684280,9090,,\n2024-10-25,mine,,685910,9097,,\n"
+    )
+    assert main(["import", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["export", "--format", "jsonl", "--from", "25.10.2024", "--to", "25/10/24"]) == 0
+    assert [json.loads(line)["date"] for line in capsys.readouterr().out.splitlines()] == ["2024-10-25"]
+
+
+def test_a_bad_date_argument_says_why(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["export", "--from", "2024-02-30"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --from: '2024-02-30' is not a date (day is out of range for month)" in err
