@@ -27,6 +27,7 @@ from bot.services import BotApplication, BotContext, Services
 from handlers.common import command, command_args, reply
 from storage import moderation as store
 from storage import queries, schema
+from storage.schema import RevisionAction
 
 log = logging.getLogger(__name__)
 
@@ -258,7 +259,12 @@ async def correct(update: Update, context: BotContext) -> None:
         except mod.CorrectionError as exc:
             return tr(mod.TEXTS[exc.key], lang, day=fmt.day(day, lang))
         preview = mod.make_preview(
-            session, report_date=day, totals=totals, increases=increases, today=today, action="correct"
+            session,
+            report_date=day,
+            totals=totals,
+            increases=increases,
+            today=today,
+            action=RevisionAction.CORRECT,
         )
         pid = mod.save_preview(
             session, preview, chat_id=message.chat_id, moderator_id=user.id, raw_text=raw, now=now
@@ -301,7 +307,7 @@ async def history(update: Update, context: BotContext) -> None:
     if revisions and revisions[0].revision > 1:
         lines.append(_t("history_unaudited", lang, rev=revisions[0].revision))
     for r in revisions:
-        action = _t("action_correct" if r.action == "correct" else "action_publish", lang)
+        action = _t("action_correct" if r.action == RevisionAction.CORRECT else "action_publish", lang)
         lines.append(
             _t(
                 "history_line",
@@ -355,7 +361,7 @@ async def status(update: Update, context: BotContext) -> None:
         )
     lines.append(_t("status_pending", lang, n=len(pending)))
     for p in pending:
-        action = _t("action_correct" if p.action == "correct" else "action_publish", lang)
+        action = _t("action_correct" if p.action == RevisionAction.CORRECT else "action_publish", lang)
         lines.append(
             _t(
                 "status_pending_line",
@@ -398,7 +404,7 @@ async def button(update: Update, context: BotContext) -> None:
             # Another moderator's revision of the same day was committed first: the database refused ours.
             log.info("preview %s lost a publish race", pid)
             outcome = await services.write(lambda s: mod.lost_race(s, pid, now=now))
-    if outcome.status == "published" and outcome.report_date is not None:
+    if outcome.status == mod.OutcomeStatus.PUBLISHED and outcome.report_date is not None:
         log.info("moderator %s published %s revision %s", user.id, outcome.report_date, outcome.revision)
         # Before the moderator hears "Published": once told, the report is already on its way to
         # subscribers (the hook queues their messages), so nothing observes a published-but-not-queued day.
@@ -406,12 +412,16 @@ async def button(update: Update, context: BotContext) -> None:
     await query.answer()
     message = query.message
     if isinstance(message, Message):
-        if outcome.status != "needs_confirmation":
+        if outcome.status != mod.OutcomeStatus.NEEDS_CONFIRMATION:
             try:
                 await message.edit_reply_markup(reply_markup=None)
             except BadRequest:
                 log.debug("preview %s: keyboard already removed", pid)
-        markup = _keyboard(pid, lang, force=True) if outcome.status == "needs_confirmation" else None
+        markup = (
+            _keyboard(pid, lang, force=True)
+            if outcome.status == mod.OutcomeStatus.NEEDS_CONFIRMATION
+            else None
+        )
         await _send(message, mod.render_outcome(outcome, lang), markup)
 
 

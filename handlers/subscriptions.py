@@ -275,7 +275,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await services.write(lambda s: chats.set_chat_language(s, chat.id, value))
         lang = value
     elif field_name == "recv" and value in schema.RECEIVE_CHOICES:
-        changes["receive"] = value
+        changes["receive"] = schema.Receive(value)
     elif field_name == "when":
         changes["send_at"] = None if value == "pub" else value if schedule.parse_time(value) else None
     sub = await services.write(lambda s: store.update_settings(s, chat.id, **changes))

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
-from storage.schema import PENDING, STALE, Figure, PendingPreview, Report, ReportRevision
+from storage.schema import Figure, PendingPreview, PreviewStatus, Report, ReportRevision
 
 FIGURE = Figure.__table__  # type: ignore[attr-defined]
 REPORT = Report.__table__  # type: ignore[attr-defined]
@@ -66,19 +66,19 @@ def get_preview(session: Session, preview_id: int) -> PendingPreview | None:
     return session.get(PendingPreview, preview_id)
 
 
-def close_preview(session: Session, preview_id: int, status: str, *, by: int, at: datetime) -> bool:
+def close_preview(session: Session, preview_id: int, status: PreviewStatus, *, by: int, at: datetime) -> bool:
     """Compare-and-set: move a PENDING preview to STATUS. False when it was no longer pending (a double
     tap, or another moderator closed it first)."""
     result = session.execute(
         update(PREVIEW)
-        .where(PREVIEW.c.id == preview_id, PREVIEW.c.status == PENDING)
+        .where(PREVIEW.c.id == preview_id, PREVIEW.c.status == PreviewStatus.PENDING)
         .values(status=status, closed_by=by, closed_at=at)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def pending_previews(session: Session, *, newer_than: datetime | None = None) -> list[PendingPreview]:
-    query = select(PendingPreview).where(PendingPreview.status == PENDING)  # type: ignore[arg-type]
+    query = select(PendingPreview).where(PendingPreview.status == PreviewStatus.PENDING)  # type: ignore[arg-type]
     if newer_than is not None:
         query = query.where(PendingPreview.created_at >= newer_than)  # type: ignore[arg-type]
     return list(session.scalars(query.order_by(PendingPreview.id)))  # type: ignore[arg-type]
@@ -88,8 +88,8 @@ def expire_previews(session: Session, *, older_than: datetime) -> int:
     """Pending previews shown before OLDER_THAN become stale."""
     result = session.execute(
         update(PREVIEW)
-        .where(PREVIEW.c.status == PENDING, PREVIEW.c.created_at < older_than)
-        .values(status=STALE)
+        .where(PREVIEW.c.status == PreviewStatus.PENDING, PREVIEW.c.created_at < older_than)
+        .values(status=PreviewStatus.STALE)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 

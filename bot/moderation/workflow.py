@@ -13,6 +13,7 @@ import html
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Literal
 
 from sqlmodel import Session
@@ -23,6 +24,7 @@ from bot.i18n import fmt
 from bot.i18n.texts import tr
 from storage import moderation as store
 from storage import queries, schema
+from storage.schema import PreviewStatus, RevisionAction
 from storage.writes import store_reports
 
 Severity = Literal["error", "warning", "info"]
@@ -60,7 +62,7 @@ class Line:
 @dataclass
 class Preview:
     report_date: date
-    action: str
+    action: RevisionAction
     totals: dict[str, int]
     increases: dict[str, int]
     previous_date: date | None
@@ -99,7 +101,7 @@ def make_preview(
     totals: dict[str, int],
     increases: dict[str, int],
     today: date,
-    action: str = "publish",
+    action: RevisionAction = RevisionAction.PUBLISH,
     parser_warnings: list[str] | None = None,
     date_in_text: bool = True,
 ) -> Preview:
@@ -213,17 +215,31 @@ def corrected_figures(
 # --------------------------------------------------------------------------------------------- publish
 
 
+class OutcomeStatus(StrEnum):
+    """What became of a moderator's Publish or Cancel."""
+
+    PUBLISHED = "published"
+    #: The preview has errors: publishing it needs "Publish anyway".
+    NEEDS_CONFIRMATION = "needs_confirmation"
+    CANCELLED = "cancelled"
+    #: The preview was no longer open: a double tap, or another moderator closed it first.
+    CLOSED = "closed"
+    #: The stored data changed since the preview was shown (or it expired): nothing was published.
+    STALE = "stale"
+    #: The figures were stored already, exactly so.
+    UNCHANGED = "unchanged"
+    NOT_FOUND = "not_found"
+
+
 @dataclass(frozen=True)
 class Outcome:
-    #: published | needs_confirmation | closed (double tap, or another moderator closed it) | stale |
-    #: unchanged | not_found
-    status: str
+    status: OutcomeStatus
     report_date: date | None = None
     revision: int | None = None
     correction: bool = False
     #: For closed/stale: who closed the preview or published the current revision, and its state.
     other_moderator: int | None = None
-    previous_status: str | None = None
+    previous_status: PreviewStatus | None = None
 
 
 def publish(
@@ -232,26 +248,28 @@ def publish(
     """Publish preview PREVIEW_ID in the caller's transaction. FORCE confirms a preview with errors."""
     # Compare-and-set first: the write takes the database's write lock before anything is read, so two
     # publishers are serialised and see each other's work.
-    claimed = store.close_preview(session, preview_id, schema.PUBLISHED, by=moderator_id, at=now)
+    claimed = store.close_preview(session, preview_id, PreviewStatus.PUBLISHED, by=moderator_id, at=now)
     preview = store.get_preview(session, preview_id)
     if preview is None:
-        return Outcome("not_found")
+        return Outcome(OutcomeStatus.NOT_FOUND)
     day = preview.report_date
     if not claimed:
-        return Outcome("closed", day, other_moderator=preview.closed_by, previous_status=preview.status)
+        return Outcome(
+            OutcomeStatus.CLOSED, day, other_moderator=preview.closed_by, previous_status=preview.status
+        )
     if preview.has_errors and not force:
-        preview.status, preview.closed_by, preview.closed_at = schema.PENDING, None, None
+        preview.status, preview.closed_by, preview.closed_at = PreviewStatus.PENDING, None, None
         session.flush()
-        return Outcome("needs_confirmation", day)
+        return Outcome(OutcomeStatus.NEEDS_CONFIRMATION, day)
     if (
         preview.created_at < now - PREVIEW_TTL
         or store.state_fingerprint(session, day) != preview.base_fingerprint
     ):
-        preview.status = schema.STALE
+        preview.status = PreviewStatus.STALE
         session.flush()
         last = store.revisions_of(session, day)
         return Outcome(
-            "stale",
+            OutcomeStatus.STALE,
             day,
             revision=store.report_revision(session, day),
             other_moderator=last[-1].moderator_id if last else None,
@@ -265,9 +283,9 @@ def publish(
         now=now,
     )
     if not summary.changed_anything:
-        preview.status = schema.CANCELLED
+        preview.status = PreviewStatus.CANCELLED
         session.flush()
-        return Outcome("unchanged", day, revision=before)
+        return Outcome(OutcomeStatus.UNCHANGED, day, revision=before)
     revision = store.report_revision(session, day)
     assert revision is not None
     store.add_revision(
@@ -282,18 +300,18 @@ def publish(
             figures=figures,
         ),
     )
-    return Outcome("published", day, revision=revision, correction=before is not None)
+    return Outcome(OutcomeStatus.PUBLISHED, day, revision=revision, correction=before is not None)
 
 
 def lost_race(session: Session, preview_id: int, *, now: datetime) -> Outcome:
     """After the database refused a publish (another moderator's revision won): mark it stale, say who."""
-    store.close_preview(session, preview_id, schema.STALE, by=0, at=now)
+    store.close_preview(session, preview_id, PreviewStatus.STALE, by=0, at=now)
     preview = store.get_preview(session, preview_id)
     if preview is None:
-        return Outcome("not_found")
+        return Outcome(OutcomeStatus.NOT_FOUND)
     last = store.revisions_of(session, preview.report_date)
     return Outcome(
-        "stale",
+        OutcomeStatus.STALE,
         preview.report_date,
         revision=store.report_revision(session, preview.report_date),
         other_moderator=last[-1].moderator_id if last else None,
@@ -301,15 +319,18 @@ def lost_race(session: Session, preview_id: int, *, now: datetime) -> Outcome:
 
 
 def cancel(session: Session, preview_id: int, *, moderator_id: int, now: datetime) -> Outcome:
-    claimed = store.close_preview(session, preview_id, schema.CANCELLED, by=moderator_id, at=now)
+    claimed = store.close_preview(session, preview_id, PreviewStatus.CANCELLED, by=moderator_id, at=now)
     preview = store.get_preview(session, preview_id)
     if preview is None:
-        return Outcome("not_found")
+        return Outcome(OutcomeStatus.NOT_FOUND)
     if not claimed:
         return Outcome(
-            "closed", preview.report_date, other_moderator=preview.closed_by, previous_status=preview.status
+            OutcomeStatus.CLOSED,
+            preview.report_date,
+            other_moderator=preview.closed_by,
+            previous_status=preview.status,
         )
-    return Outcome("cancelled", preview.report_date)
+    return Outcome(OutcomeStatus.CANCELLED, preview.report_date)
 
 
 # --------------------------------------------------------------------------------------------- texts
@@ -468,18 +489,18 @@ def render_preview(preview: Preview, lang: str) -> str:
 def render_outcome(outcome: Outcome, lang: str) -> str:
     by = _t("by", lang, id=outcome.other_moderator) if outcome.other_moderator else ""
     day = fmt.day(outcome.report_date, lang) if outcome.report_date else ""
-    if outcome.status == "published":
+    if outcome.status == OutcomeStatus.PUBLISHED:
         return _t("corrected" if outcome.correction else "published", lang, day=day, rev=outcome.revision)
-    if outcome.status == "needs_confirmation":
+    if outcome.status == OutcomeStatus.NEEDS_CONFIRMATION:
         return _t("confirm_errors", lang)
-    if outcome.status == "cancelled":
+    if outcome.status == OutcomeStatus.CANCELLED:
         return _t("cancelled", lang)
-    if outcome.status == "closed":
-        if outcome.previous_status == schema.PUBLISHED:
+    if outcome.status == OutcomeStatus.CLOSED:
+        if outcome.previous_status == PreviewStatus.PUBLISHED:
             return _t("closed_published", lang, by=by)
         return _t("closed_other", lang, status=outcome.previous_status, by="")
-    if outcome.status == "stale":
+    if outcome.status == OutcomeStatus.STALE:
         return _t("stale", lang, day=day, rev=outcome.revision or "—", by=by)
-    if outcome.status == "unchanged":
+    if outcome.status == OutcomeStatus.UNCHANGED:
         return _t("unchanged", lang, day=day)
     return _t("not_found", lang)

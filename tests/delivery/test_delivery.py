@@ -96,7 +96,7 @@ async def test_every_row_ends_sent_or_failed_with_a_reason(fake: FakeBotAPI, tg:
     final = rows(engine)
     assert {r.state for r in final} <= {"sent", "failed"}
     assert all(r.error for r in final if r.state == "failed")
-    by_chat = {(r.chat_id, r.kind): r for r in final}
+    by_chat: dict[tuple[int, str], schema.Delivery] = {(r.chat_id, r.kind): r for r in final}
     for chat in [*healthy, flaky, slow, transient, new_group]:
         assert by_chat[(chat, "summary")].state == "sent", chat
         assert by_chat[(chat, "summary")].message_id is not None
