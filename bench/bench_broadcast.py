@@ -153,7 +153,7 @@ async def run_naive(n: int, tmp: Path) -> Result:
             .build()
         )
 
-        async def totals(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async def totals(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
             with reading(engine) as session:
                 text = answers.totals(session, "", today=NOW.date(), lang="en")
             if update.effective_message is not None:

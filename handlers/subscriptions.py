@@ -132,8 +132,12 @@ async def _may_manage(update: Update, context: BotContext) -> bool:
     return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
-async def _answer(update: Update, context: BotContext, text: str, lang: str) -> None:
-    """Reply to a command; a channel post gets a new channel message (reply_text works there too)."""
+async def _answer(update: Update, _context: BotContext, text: str, lang: str) -> None:
+    """Reply to a command; a channel post gets a new channel message (reply_text works there too).
+
+    The context is not needed; it stays in the signature only to leave the callers' lines, whose texts are
+    being moved to gettext, untouched for now.
+    """
     await reply(update, text, lang)
 
 

@@ -104,7 +104,7 @@ def _quiet_http_logs(level: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(NO_TOKEN_HELP, file=sys.stderr)
         return EXIT_USAGE

@@ -106,50 +106,18 @@ def make_preview(
     date_in_text: bool = True,
 ) -> Preview:
     """Compare a report with the store and list what a moderator should look at before publishing."""
-    findings: list[Finding] = []
     stored = queries.report_on(session, report_date)
     before = queries.report_as_of(session, report_date - timedelta(days=1))
-    if report_date > today:
-        findings.append(Finding("future", "error", {"day": report_date, "today": today}))
-    if not date_in_text:
-        findings.append(Finding("date_guessed", "warning", {"day": report_date}))
-    if stored is not None:
-        findings.append(Finding("correction", "info", {"revision": stored.revision, "source": stored.source}))
-        if stored.totals == totals and stored.increases == increases:
-            findings.append(Finding("same_as_stored", "info"))
+    findings = _report_findings(report_date, today, date_in_text, stored, totals, increases)
+    lines = [_line(key, totals, increases, before) for key in _ordered(totals)]
+    # Days since the report before: a difference over a gap is several days' worth.
     gap = (report_date - before.report_date).days if before else 1
     history = store.recent_increases(session, report_date, days=WINDOW_DAYS)
-    lines: list[Line] = []
-    for key in _ordered(totals):
-        total = totals[key]
-        previous = before.totals.get(key) if before else None
-        difference = None if previous is None else total - previous
-        increase = increases.get(key)
-        lines.append(Line(key, total, increase, previous, difference))
-        if difference is not None and difference < 0:
-            findings.append(Finding("total_down", "error", {"cat": key, "old": previous, "new": total}))
-        if difference is not None and increase is not None and gap == 1 and increase != difference:
-            findings.append(
-                Finding("increase_mismatch", "warning", {"cat": key, "inc": increase, "diff": difference})
-            )
-        for value, days in ((increase, 1), (difference, gap)):
-            bound = plausible_bound(history.get(key, []), days)
-            if value is not None and bound is not None and value > bound:
-                findings.append(Finding("implausible", "error", {"cat": key, "value": value, "bound": bound}))
-                break
+    for line in lines:
+        findings += _figure_findings(line, gap, history.get(line.category, []))
     if before is not None:
-        missing = [k for k in before.totals if k not in totals and BY_KEY[k].active_on(report_date)]
-        if before.report_date < MERGE_DATE <= report_date:
-            missing = [k for k in missing if k not in ("vehicles", "fuel_tanks")]
-        for key in missing:
-            findings.append(Finding("missing", "warning", {"cat": key}))
-        for key in totals:
-            if key not in before.totals and not (
-                key == "vehicles_fuel_tanks" and report_date >= MERGE_DATE > before.report_date
-            ):
-                findings.append(Finding("new", "warning", {"cat": key}))
-    for warning in parser_warnings or []:
-        findings.append(Finding("parser", "warning", {"text": warning}))
+        findings += _category_findings(before, totals, report_date)
+    findings += [Finding("parser", "warning", {"text": warning}) for warning in parser_warnings or []]
     return Preview(
         report_date=report_date,
         action=action,
@@ -162,6 +130,75 @@ def make_preview(
         stored_source=stored.source if stored else None,
         fingerprint=store.state_fingerprint(session, report_date),
     )
+
+
+def _report_findings(
+    report_date: date,
+    today: date,
+    date_in_text: bool,
+    stored: queries.StoredReport | None,
+    totals: dict[str, int],
+    increases: dict[str, int],
+) -> list[Finding]:
+    """What concerns the report as a whole: its date, and whether it replaces a stored one."""
+    findings = []
+    if report_date > today:
+        findings.append(Finding("future", "error", {"day": report_date, "today": today}))
+    if not date_in_text:
+        findings.append(Finding("date_guessed", "warning", {"day": report_date}))
+    if stored is not None:
+        findings.append(Finding("correction", "info", {"revision": stored.revision, "source": stored.source}))
+        if stored.totals == totals and stored.increases == increases:
+            findings.append(Finding("same_as_stored", "info"))
+    return findings
+
+
+def _line(
+    key: str, totals: dict[str, int], increases: dict[str, int], before: queries.StoredReport | None
+) -> Line:
+    total = totals[key]
+    previous = before.totals.get(key) if before else None
+    difference = None if previous is None else total - previous
+    return Line(key, total, increases.get(key), previous, difference)
+
+
+def _figure_findings(line: Line, gap: int, history: list[int]) -> list[Finding]:
+    """What is wrong with one category's figure: a total going down, an increase that disagrees with the
+    totals, or an increase (or difference over GAP days) far above the category's recent HISTORY."""
+    findings = []
+    cat, increase, difference = line.category, line.increase, line.difference
+    if difference is not None and difference < 0:
+        findings.append(Finding("total_down", "error", {"cat": cat, "old": line.previous, "new": line.total}))
+    if difference is not None and increase is not None and gap == 1 and increase != difference:
+        findings.append(
+            Finding("increase_mismatch", "warning", {"cat": cat, "inc": increase, "diff": difference})
+        )
+    for value, days in ((increase, 1), (difference, gap)):
+        bound = plausible_bound(history, days)
+        if value is not None and bound is not None and value > bound:
+            findings.append(Finding("implausible", "error", {"cat": cat, "value": value, "bound": bound}))
+            break  # one implausible finding per category is enough
+    return findings
+
+
+def _category_findings(
+    before: queries.StoredReport, totals: dict[str, int], report_date: date
+) -> list[Finding]:
+    """Categories the report before had and this one lacks, and new ones. Across the May 2022 merge,
+    vehicles and fuel tanks becoming one line is neither."""
+    merged_between = before.report_date < MERGE_DATE <= report_date
+    missing = [
+        k
+        for k in before.totals
+        if k not in totals
+        and BY_KEY[k].active_on(report_date)
+        and not (merged_between and k in ("vehicles", "fuel_tanks"))
+    ]
+    new = [
+        k for k in totals if k not in before.totals and not (merged_between and k == "vehicles_fuel_tanks")
+    ]
+    findings = [Finding("missing", "warning", {"cat": k}) for k in missing]
+    return findings + [Finding("new", "warning", {"cat": k}) for k in new]
 
 
 def _ordered(totals: dict[str, int]) -> list[str]:

@@ -244,9 +244,8 @@ async def test_private_subscribe_settings_and_publish(
     assert len(sends_to(fake, 5)) == 5
 
 
-async def test_group_subscribe_needs_an_admin(
-    app: BotApplication, chat_fake: FakeBotAPI, engine: Engine
-) -> None:
+@pytest.mark.usefixtures("app")
+async def test_group_subscribe_needs_an_admin(chat_fake: FakeBotAPI, engine: Engine) -> None:
     fake = chat_fake
     group, admin, member = -400, 11, 12
     fake.add_chat(group, "group", title="Readers")
@@ -260,9 +259,8 @@ async def test_group_subscribe_needs_an_admin(
     assert {c.params["user_id"] for c in fake.calls_of("getChatMember")} == {admin, member}
 
 
-async def test_channel_subscribe_by_a_channel_post(
-    app: BotApplication, chat_fake: FakeBotAPI, engine: Engine
-) -> None:
+@pytest.mark.usefixtures("app")
+async def test_channel_subscribe_by_a_channel_post(chat_fake: FakeBotAPI, engine: Engine) -> None:
     fake = chat_fake
     channel = -1001234
     fake.add_chat(channel, "channel", title="News")
@@ -274,7 +272,8 @@ async def test_channel_subscribe_by_a_channel_post(
     assert not subscribed(engine, channel)
 
 
-async def test_help_lists_the_new_commands(app: BotApplication, chat_fake: FakeBotAPI) -> None:
+@pytest.mark.usefixtures("app")
+async def test_help_lists_the_new_commands(chat_fake: FakeBotAPI) -> None:
     fake = chat_fake
     fake.inject_message(6, "/help")
     [help_] = await fake.wait_for_async("sendMessage", said(6, "/subscribe"))
