@@ -45,9 +45,9 @@ from storage.schema import (
     UTCDateTime,
 )
 
-SUB = Subscription.__table__  # type: ignore[attr-defined]
-POST = Post.__table__  # type: ignore[attr-defined]
-OUT = Delivery.__table__  # type: ignore[attr-defined]
+SUB = Subscription.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+POST = Post.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+OUT = Delivery.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 
 #: The states of a message still owed to its chat: waiting, or in flight.
 OWED: Final = (DeliveryState.PENDING, DeliveryState.SENDING)
