@@ -34,6 +34,7 @@ from bot.app import build_application
 from bot.config import Settings
 from storage import delivery as store
 from storage.db import make_engine, reading, transaction
+from storage.schema import DeliveryState, Receive
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import Call, FakeBotAPI
@@ -71,7 +72,7 @@ def prepare(path: Path, n: int) -> Engine:
     with transaction(engine) as session:
         for chat_id in range(100_000, 100_000 + n):
             store.subscribe(session, chat_id, chat_type="private", now=NOW - timedelta(days=1))
-            store.update_settings(session, chat_id, receive="summary")
+            store.update_settings(session, chat_id, receive=Receive.SUMMARY)
     return engine
 
 
@@ -128,7 +129,7 @@ async def run_ours(n: int, tmp: Path) -> Result:
                 await app.post_stop(app)
         sends = [s for s in fake.stats().sends if s.chat_id >= 100_000]
         with reading(engine) as session:
-            failed = sum(1 for d in store.deliveries(session) if d.state != "sent")
+            failed = sum(1 for d in store.deliveries(session) if d.state != DeliveryState.SENT)
         result = Result(
             "ours (paced outbox)",
             len(sends),
@@ -154,7 +155,7 @@ async def run_naive(n: int, tmp: Path) -> Result:
             .build()
         )
 
-        async def totals(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async def totals(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
             with reading(engine) as session:
                 text = answers.totals(session, "", today=NOW.date(), lang="en")
             if update.effective_message is not None:

@@ -300,100 +300,112 @@ class Span:
         return rng.randint(self.first.year, self.last.year)
 
 
-def _cases(span: Span) -> list[tuple[str, Callable[[random.Random], Call]]]:
-    """Each query, with a maker of one call's arguments (drawn before the timing starts)."""
-    q = queries
+Maker = Callable[[random.Random], Call]
 
+
+@dataclass(frozen=True)
+class _Draw:
+    """Makers of one query call each, with random arguments within the stored SPAN (drawn before the
+    timing starts)."""
+
+    span: Span
+
+    @staticmethod
     def cat(rng: random.Random) -> str:
         return rng.choice(CURRENT)
 
-    def period(days: int) -> Callable[[random.Random], Call]:
+    @staticmethod
+    def plain(fn: Call) -> Maker:
+        return lambda _rng: fn
+
+    def on(self, fn: Callable[[Session, date], object]) -> Maker:
         def make(rng: random.Random) -> Call:
-            start = span.day(rng, margin=days - 1)
-            return lambda s: q.period_sums(s, start, start + timedelta(days=days - 1))
-
-        return make
-
-    def whole_year(rng: random.Random) -> Call:
-        y = span.year(rng)
-        return lambda s: q.period_sums(s, date(y, 1, 1), date(y, 12, 31))
-
-    def average(days: int) -> Callable[[random.Random], Call]:
-        def make(rng: random.Random) -> Call:
-            c, d = cat(rng), span.day(rng)
-            return lambda s: q.daily_average(s, c, days, as_of=d)
-
-        return make
-
-    def months(rng: random.Random) -> Call:
-        c, y = cat(rng), span.year(rng)
-        return lambda s: q.month_sums(s, c, date(y, 1, 1), date(y, 12, 31))
-
-    def years(rng: random.Random) -> Call:
-        c = cat(rng)
-        return lambda s: q.year_sums(s, c, span.first, span.last)
-
-    def top_all(rng: random.Random) -> Call:
-        c = cat(rng)
-        return lambda s: q.top_days(s, c, 10)
-
-    def top_year(rng: random.Random) -> Call:
-        c, y = cat(rng), span.year(rng)
-        return lambda s: q.top_days(s, c, 10, start=date(y, 1, 1), end=date(y, 12, 31))
-
-    def rank(rng: random.Random) -> Call:
-        c, d = cat(rng), span.day(rng)
-        return lambda s: q.rank_at_time(s, c, d)
-
-    def rank_since(rng: random.Random) -> Call:
-        c, d = cat(rng), span.day(rng)
-        since = date(d.year, 1, 1)  # "the day's rank this year"
-        return lambda s: q.rank_at_time(s, c, d, since=since)
-
-    def records_since(rng: random.Random) -> Call:
-        since = date(span.year(rng), 1, 1)
-        return lambda s: q.record_days(s, since=since)
-
-    def on(fn: Callable[[Session, date], object]) -> Callable[[random.Random], Call]:
-        def make(rng: random.Random) -> Call:
-            d = span.day(rng)
+            d = self.span.day(rng)
             return lambda s: fn(s, d)
 
         return make
 
-    def plain(fn: Call) -> Callable[[random.Random], Call]:
-        return lambda _rng: fn
+    def period(self, days: int) -> Maker:
+        def make(rng: random.Random) -> Call:
+            start = self.span.day(rng, margin=days - 1)
+            return lambda s: queries.period_sums(s, start, start + timedelta(days=days - 1))
 
-    def sources(rng: random.Random) -> Call:
-        start = span.day(rng, margin=29)
-        return lambda s: q.sources_between(s, start, start + timedelta(days=29))
+        return make
 
-    def category_span(rng: random.Random) -> Call:
-        c = cat(rng)
-        return lambda s: q.category_span(s, c)
+    def average(self, days: int) -> Maker:
+        def make(rng: random.Random) -> Call:
+            c, d = self.cat(rng), self.span.day(rng)
+            return lambda s: queries.daily_average(s, c, days, as_of=d)
 
+        return make
+
+    def whole_year(self, rng: random.Random) -> Call:
+        y = self.span.year(rng)
+        return lambda s: queries.period_sums(s, date(y, 1, 1), date(y, 12, 31))
+
+    def months(self, rng: random.Random) -> Call:
+        c, y = self.cat(rng), self.span.year(rng)
+        return lambda s: queries.month_sums(s, c, date(y, 1, 1), date(y, 12, 31))
+
+    def years(self, rng: random.Random) -> Call:
+        c = self.cat(rng)
+        return lambda s: queries.year_sums(s, c, self.span.first, self.span.last)
+
+    def top_all(self, rng: random.Random) -> Call:
+        c = self.cat(rng)
+        return lambda s: queries.top_days(s, c, 10)
+
+    def top_year(self, rng: random.Random) -> Call:
+        c, y = self.cat(rng), self.span.year(rng)
+        return lambda s: queries.top_days(s, c, 10, start=date(y, 1, 1), end=date(y, 12, 31))
+
+    def rank(self, rng: random.Random) -> Call:
+        c, d = self.cat(rng), self.span.day(rng)
+        return lambda s: queries.rank_at_time(s, c, d)
+
+    def rank_since(self, rng: random.Random) -> Call:
+        c, d = self.cat(rng), self.span.day(rng)
+        since = date(d.year, 1, 1)  # "the day's rank this year"
+        return lambda s: queries.rank_at_time(s, c, d, since=since)
+
+    def records_since(self, rng: random.Random) -> Call:
+        since = date(self.span.year(rng), 1, 1)
+        return lambda s: queries.record_days(s, since=since)
+
+    def sources(self, rng: random.Random) -> Call:
+        start = self.span.day(rng, margin=29)
+        return lambda s: queries.sources_between(s, start, start + timedelta(days=29))
+
+    def category_span(self, rng: random.Random) -> Call:
+        c = self.cat(rng)
+        return lambda s: queries.category_span(s, c)
+
+
+def _cases(span: Span) -> list[tuple[str, Maker]]:
+    """Each query, with a maker of one call's arguments."""
+    draw = _Draw(span)
     return [
-        ("latest_report", plain(q.latest_report)),
-        ("report_on (random day)", on(q.report_on)),
-        ("report_as_of (random day)", on(q.report_as_of)),
-        ("nearest_reports (random day)", on(q.nearest_reports)),
-        ("first_report_date", plain(q.first_report_date)),
-        ("report_count", plain(q.report_count)),
-        ("category_span", category_span),
-        ("sources_between 30 days", sources),
-        ("period_sums 5 days", period(5)),
-        ("period_sums 30 days", period(30)),
-        ("period_sums whole year", whole_year),
-        ("daily_average 7", average(7)),
-        ("daily_average 30", average(30)),
-        ("month_sums one year", months),
-        ("year_sums all", years),
-        ("top_days 10, all history", top_all),
-        ("top_days 10, one year", top_year),
-        ("rank_at_time", rank),
-        ("rank_at_time since 1 Jan", rank_since),
-        ("record_days", plain(q.record_days)),
-        ("record_days since 1 Jan", records_since),
+        ("latest_report", draw.plain(queries.latest_report)),
+        ("report_on (random day)", draw.on(queries.report_on)),
+        ("report_as_of (random day)", draw.on(queries.report_as_of)),
+        ("nearest_reports (random day)", draw.on(queries.nearest_reports)),
+        ("first_report_date", draw.plain(queries.first_report_date)),
+        ("report_count", draw.plain(queries.report_count)),
+        ("category_span", draw.category_span),
+        ("sources_between 30 days", draw.sources),
+        ("period_sums 5 days", draw.period(5)),
+        ("period_sums 30 days", draw.period(30)),
+        ("period_sums whole year", draw.whole_year),
+        ("daily_average 7", draw.average(7)),
+        ("daily_average 30", draw.average(30)),
+        ("month_sums one year", draw.months),
+        ("year_sums all", draw.years),
+        ("top_days 10, all history", draw.top_all),
+        ("top_days 10, one year", draw.top_year),
+        ("rank_at_time", draw.rank),
+        ("rank_at_time since 1 Jan", draw.rank_since),
+        ("record_days", draw.plain(queries.record_days)),
+        ("record_days since 1 Jan", draw.records_since),
     ]
 
 

@@ -119,7 +119,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; raise SettingsError naming each invalid variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic checks the overrides' types
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

@@ -18,6 +18,7 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.categories import resolve_category
+from bot.domain.dates import DateError, parse_calendar_date
 from bot.domain.parser import NotAReport, parse_report
 from bot.i18n import fmt
 from bot.i18n.catalog import N_, _
@@ -27,6 +28,7 @@ from bot.services import BotApplication, BotContext, Services
 from handlers.common import command, command_args, reply
 from storage import moderation as store
 from storage import queries, schema
+from storage.schema import RevisionAction
 
 log = logging.getLogger(__name__)
 
@@ -166,13 +168,6 @@ async def post(update: Update, context: BotContext) -> None:
     await _preview_text(update, context, text, lang)
 
 
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return datetime.strptime(text, "%d.%m.%Y").date()
-
-
 async def correct(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     lang = await _allowed(update, context, "/correct")
@@ -183,7 +178,7 @@ async def correct(update: Update, context: BotContext) -> None:
     try:
         if len(args) not in (3, 4):
             raise ValueError("arguments")
-        day = _parse_date(args[0])
+        day = parse_calendar_date(args[0])
         cat = resolve_category(args[1])
         if cat is None:
             raise ValueError("category")
@@ -191,7 +186,7 @@ async def correct(update: Update, context: BotContext) -> None:
         increase = int(args[3]) if len(args) == 4 else None
         if total < 0:
             raise ValueError("total")
-    except ValueError:
+    except ValueError:  # a DateError too: the usage shows the date form
         await reply(
             update,
             _(lang, "Usage: /correct DATE CATEGORY TOTAL [INCREASE], e.g. /correct 2024-10-25 tanks 9097 +7"),
@@ -206,7 +201,12 @@ async def correct(update: Update, context: BotContext) -> None:
         except mod.CorrectionError as exc:
             return _(lang, exc.message, day=fmt.day(day, lang))
         preview = mod.make_preview(
-            session, report_date=day, totals=totals, increases=increases, today=today, action="correct"
+            session,
+            report_date=day,
+            totals=totals,
+            increases=increases,
+            today=today,
+            action=RevisionAction.CORRECT,
         )
         pid = mod.save_preview(
             session, preview, chat_id=message.chat_id, moderator_id=user.id, raw_text=raw, now=now
@@ -233,8 +233,8 @@ async def history(update: Update, context: BotContext) -> None:
         return
     services = context.services
     try:
-        day = _parse_date(command_args(message))
-    except ValueError:
+        day = parse_calendar_date(command_args(message))
+    except DateError:
         await reply(update, _(lang, "Usage: /history DATE, e.g. /history 2024-10-25"), lang)
         return
 
@@ -352,7 +352,7 @@ async def button(update: Update, context: BotContext) -> None:
             # Another moderator's revision of the same day was committed first: the database refused ours.
             log.info("preview %s lost a publish race", pid)
             outcome = await services.write(lambda s: mod.lost_race(s, pid, now=now))
-    if outcome.status == "published" and outcome.report_date is not None:
+    if outcome.status == mod.OutcomeStatus.PUBLISHED and outcome.report_date is not None:
         log.info("moderator %s published %s revision %s", user.id, outcome.report_date, outcome.revision)
         # Before the moderator hears "Published": once told, the report is already on its way to
         # subscribers (the hook queues their messages), so nothing observes a published-but-not-queued day.
@@ -360,12 +360,16 @@ async def button(update: Update, context: BotContext) -> None:
     await query.answer()
     message = query.message
     if isinstance(message, Message):
-        if outcome.status != "needs_confirmation":
+        if outcome.status != mod.OutcomeStatus.NEEDS_CONFIRMATION:
             try:
                 await message.edit_reply_markup(reply_markup=None)
             except BadRequest:
                 log.debug("preview %s: keyboard already removed", pid)
-        markup = _keyboard(pid, lang, force=True) if outcome.status == "needs_confirmation" else None
+        markup = (
+            _keyboard(pid, lang, force=True)
+            if outcome.status == mod.OutcomeStatus.NEEDS_CONFIRMATION
+            else None
+        )
         await _send(message, mod.render_outcome(outcome, lang), markup)
 
 

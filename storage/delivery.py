@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     Integer,
@@ -35,20 +35,22 @@ from sqlmodel import Session
 
 from bot.domain.dates import utc_now
 from storage.schema import (
-    FAILED,
-    PENDING,
-    SENDING,
-    SENT,
     ChatPrefs,
     Delivery,
+    DeliveryKind,
+    DeliveryOp,
+    DeliveryState,
     Post,
     Subscription,
     UTCDateTime,
 )
 
-SUB = Subscription.__table__  # type: ignore[attr-defined]
-POST = Post.__table__  # type: ignore[attr-defined]
-OUT = Delivery.__table__  # type: ignore[attr-defined]
+SUB = Subscription.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+POST = Post.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+OUT = Delivery.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+
+#: The states of a message still owed to its chat: waiting, or in flight.
+OWED: Final = (DeliveryState.PENDING, DeliveryState.SENDING)
 
 
 # ---------------------------------------------------------------------------------------- subscriptions
@@ -86,8 +88,8 @@ def unsubscribe(session: Session, chat_id: int, reason: str, *, now: datetime | 
     session.add(sub)
     session.execute(
         update(OUT)
-        .where(OUT.c.chat_id == chat_id, OUT.c.state.in_((PENDING, SENDING)), OUT.c.op == "send")
-        .values(state=FAILED, error=f"not sent: {reason}", owner=None, lease_until=None)
+        .where(OUT.c.chat_id == chat_id, OUT.c.state.in_(OWED), OUT.c.op == DeliveryOp.SEND)
+        .values(state=DeliveryState.FAILED, error=f"not sent: {reason}", owner=None, lease_until=None)
     )
     return True
 
@@ -123,9 +125,9 @@ def subscribers(session: Session) -> list[SubscriberRow]:
         select(
             OUT.c.chat_id,
             func.max(OUT.c.sent_at).label("last"),
-            func.sum(func.cast(OUT.c.state == SENT, Integer)).label("sent"),
-            func.sum(func.cast(OUT.c.state == FAILED, Integer)).label("failed"),
-            func.sum(func.cast(OUT.c.state.in_((PENDING, SENDING)), Integer)).label("owed"),
+            func.sum(func.cast(OUT.c.state == DeliveryState.SENT, Integer)).label("sent"),
+            func.sum(func.cast(OUT.c.state == DeliveryState.FAILED, Integer)).label("failed"),
+            func.sum(func.cast(OUT.c.state.in_(OWED), Integer)).label("owed"),
         )
         .group_by(OUT.c.chat_id)
         .subquery()
@@ -168,14 +170,16 @@ def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime | 
         session.add(ChatPrefs(chat_id=new_id, lang=prefs.lang))
     owed = session.execute(
         select(OUT.c.id, OUT.c.post_id, OUT.c.kind, OUT.c.text)
-        .where(OUT.c.chat_id == old_id, OUT.c.state.in_((PENDING, SENDING)), OUT.c.op == "send")
+        .where(OUT.c.chat_id == old_id, OUT.c.state.in_(OWED), OUT.c.op == DeliveryOp.SEND)
         .order_by(OUT.c.id)
     ).all()
     add_deliveries(session, [(r.post_id, new_id, r.kind, r.text) for r in owed], now=now)
     session.execute(
         update(OUT)
         .where(OUT.c.id.in_([r.id for r in owed]))
-        .values(state=FAILED, error=f"group migrated to supergroup {new_id}; sent there", owner=None)
+        .values(
+            state=DeliveryState.FAILED, error=f"group migrated to supergroup {new_id}; sent there", owner=None
+        )
     )
 
 
@@ -243,7 +247,7 @@ def _insert_ignore(session: Session, table: Any, rows: list[dict[str, Any]]) -> 
 
 
 def add_deliveries(
-    session: Session, rows: Iterable[tuple[int, int, str, str]], *, now: datetime | None = None
+    session: Session, rows: Iterable[tuple[int, int, DeliveryKind, str]], *, now: datetime | None = None
 ) -> int:
     """Queue (post_id, chat_id, kind, text) messages; those already queued (or sent) are left alone.
     Returns how many were added."""
@@ -253,8 +257,8 @@ def add_deliveries(
             "post_id": post_id,
             "chat_id": chat_id,
             "kind": kind,
-            "op": "send",
-            "state": PENDING,
+            "op": DeliveryOp.SEND,
+            "state": DeliveryState.PENDING,
             "text": text,
             "version": 1,
             "attempts": 0,
@@ -269,7 +273,7 @@ def add_deliveries(
     return added
 
 
-def queued_keys(session: Session, post_id: int) -> set[tuple[int, str]]:
+def queued_keys(session: Session, post_id: int) -> set[tuple[int, DeliveryKind]]:
     """(chat_id, kind) of every message of POST_ID already in the outbox, whatever its state."""
     rows = session.execute(select(OUT.c.chat_id, OUT.c.kind).where(OUT.c.post_id == post_id))
     return {(r.chat_id, r.kind) for r in rows}
@@ -281,8 +285,8 @@ class Job:
 
     id: int
     chat_id: int
-    kind: str
-    op: str
+    kind: DeliveryKind
+    op: DeliveryOp
     text: str
     version: int
     message_id: int | None
@@ -293,8 +297,8 @@ class Job:
 def claim(session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Job]:
     """Take up to LIMIT rows that are due (pending, or in flight with an expired lease), oldest first."""
     due = or_(
-        and_(OUT.c.state == PENDING, OUT.c.not_before <= now),
-        and_(OUT.c.state == SENDING, OUT.c.lease_until < now),
+        and_(OUT.c.state == DeliveryState.PENDING, OUT.c.not_before <= now),
+        and_(OUT.c.state == DeliveryState.SENDING, OUT.c.lease_until < now),
     )
     # A chat's messages go out in order: a row waits while an earlier one of its chat is still owed
     # (a summary being retried holds back that chat's alert).
@@ -304,7 +308,7 @@ def claim(session: Session, *, owner: str, now: datetime, lease: timedelta, limi
         .where(
             earlier.c.chat_id == OUT.c.chat_id,
             earlier.c.id < OUT.c.id,
-            earlier.c.state.in_((PENDING, SENDING)),
+            earlier.c.state.in_(OWED),
         )
         .exists()
     )
@@ -315,12 +319,14 @@ def claim(session: Session, *, owner: str, now: datetime, lease: timedelta, limi
     session.execute(
         update(OUT)
         .where(OUT.c.id.in_(ids), due)
-        .values(state=SENDING, owner=owner, lease_until=now + lease, attempts=OUT.c.attempts + 1)
+        .values(
+            state=DeliveryState.SENDING, owner=owner, lease_until=now + lease, attempts=OUT.c.attempts + 1
+        )
     )
     rows = session.execute(
         select(OUT, SUB.c.chat_type)
         .outerjoin(SUB, SUB.c.chat_id == OUT.c.chat_id)
-        .where(OUT.c.id.in_(ids), OUT.c.owner == owner, OUT.c.state == SENDING)
+        .where(OUT.c.id.in_(ids), OUT.c.owner == owner, OUT.c.state == DeliveryState.SENDING)
         .order_by(OUT.c.id)
     ).all()
     return [
@@ -336,8 +342,8 @@ def mark_sent(session: Session, job: Job, *, message_id: int | None, now: dateti
         return
     edit_needed = current.version != job.version
     values: dict[str, Any] = {
-        "state": PENDING if edit_needed else SENT,
-        "op": "edit" if edit_needed else "send",
+        "state": DeliveryState.PENDING if edit_needed else DeliveryState.SENT,
+        "op": DeliveryOp.EDIT if edit_needed else DeliveryOp.SEND,
         "owner": None,
         "lease_until": None,
         "error": None,
@@ -345,7 +351,7 @@ def mark_sent(session: Session, job: Job, *, message_id: int | None, now: dateti
     }
     if message_id is not None:
         values["message_id"] = message_id
-    if job.op == "send":
+    if job.op == DeliveryOp.SEND:
         values["sent_at"] = now
     else:
         values["corrected_at"] = now
@@ -355,18 +361,18 @@ def mark_sent(session: Session, job: Job, *, message_id: int | None, now: dateti
 def mark_retry(session: Session, job: Job, *, not_before: datetime, error: str) -> None:
     session.execute(
         update(OUT)
-        .where(OUT.c.id == job.id, OUT.c.state == SENDING)
-        .values(state=PENDING, not_before=not_before, error=error, owner=None, lease_until=None)
+        .where(OUT.c.id == job.id, OUT.c.state == DeliveryState.SENDING)
+        .values(state=DeliveryState.PENDING, not_before=not_before, error=error, owner=None, lease_until=None)
     )
 
 
 def mark_failed(session: Session, job: Job, *, error: str) -> None:
     # A failed edit leaves the message as it was sent: still "sent", with the reason noted.
-    state = FAILED if job.op == "send" else SENT
+    state = DeliveryState.FAILED if job.op == DeliveryOp.SEND else DeliveryState.SENT
     session.execute(
         update(OUT)
         .where(OUT.c.id == job.id)
-        .values(state=state, op="send", error=error, owner=None, lease_until=None)
+        .values(state=state, op=DeliveryOp.SEND, error=error, owner=None, lease_until=None)
     )
 
 
@@ -375,18 +381,18 @@ def release(session: Session, ids: Sequence[int], *, owner: str) -> None:
     if ids:
         session.execute(
             update(OUT)
-            .where(OUT.c.id.in_(list(ids)), OUT.c.owner == owner, OUT.c.state == SENDING)
-            .values(state=PENDING, owner=None, lease_until=None, attempts=OUT.c.attempts - 1)
+            .where(OUT.c.id.in_(list(ids)), OUT.c.owner == owner, OUT.c.state == DeliveryState.SENDING)
+            .values(state=DeliveryState.PENDING, owner=None, lease_until=None, attempts=OUT.c.attempts - 1)
         )
 
 
-def correct(session: Session, post_id: int, texts: dict[tuple[int, str], str]) -> int:
+def correct(session: Session, post_id: int, texts: dict[tuple[int, DeliveryKind], str]) -> int:
     """New texts for a corrected report: unsent rows get the new text, sent ones are edited. Returns how
     many rows changed."""
     changed = 0
     rows = session.execute(
         select(OUT.c.id, OUT.c.chat_id, OUT.c.kind, OUT.c.state, OUT.c.op, OUT.c.message_id).where(
-            OUT.c.post_id == post_id, OUT.c.state != FAILED
+            OUT.c.post_id == post_id, OUT.c.state != DeliveryState.FAILED
         )
     ).all()
     for row in rows:
@@ -394,8 +400,8 @@ def correct(session: Session, post_id: int, texts: dict[tuple[int, str], str]) -
         if text is None:
             continue
         values: dict[str, Any] = {"text": text, "version": OUT.c.version + 1}
-        if row.state == SENT and row.message_id is not None:
-            values.update(state=PENDING, op="edit", attempts=0, not_before=utc_now())
+        if row.state == DeliveryState.SENT and row.message_id is not None:
+            values.update(state=DeliveryState.PENDING, op=DeliveryOp.EDIT, attempts=0, not_before=utc_now())
         session.execute(update(OUT).where(OUT.c.id == row.id).values(**values))
         changed += 1
     return changed
@@ -403,7 +409,7 @@ def correct(session: Session, post_id: int, texts: dict[tuple[int, str], str]) -
 
 def owed(session: Session, post_id: int | None = None) -> int:
     """How many messages are still to be sent or edited (of POST_ID, or of every post)."""
-    query = select(func.count()).where(OUT.c.state.in_((PENDING, SENDING)))
+    query = select(func.count()).where(OUT.c.state.in_(OWED))
     if post_id is not None:
         query = query.where(OUT.c.post_id == post_id)
     return int(session.execute(query).scalar_one())
@@ -411,8 +417,12 @@ def owed(session: Session, post_id: int | None = None) -> int:
 
 def next_due(session: Session) -> datetime | None:
     """When the earliest waiting row becomes due (a pending row's not_before, or an expired lease)."""
-    pending = session.execute(select(func.min(OUT.c.not_before)).where(OUT.c.state == PENDING)).scalar()
-    leased = session.execute(select(func.min(OUT.c.lease_until)).where(OUT.c.state == SENDING)).scalar()
+    pending = session.execute(
+        select(func.min(OUT.c.not_before)).where(OUT.c.state == DeliveryState.PENDING)
+    ).scalar()
+    leased = session.execute(
+        select(func.min(OUT.c.lease_until)).where(OUT.c.state == DeliveryState.SENDING)
+    ).scalar()
     times = [v for v in (_utc(session, pending), _utc(session, leased)) if v is not None]
     return min(times) if times else None
 

@@ -18,16 +18,16 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from storage.schema import PENDING, STALE, Figure, PendingPreview, Report, ReportRevision
+from storage.schema import Figure, PendingPreview, PreviewStatus, Report, ReportRevision
 
-FIGURE = Figure.__table__  # type: ignore[attr-defined]
-REPORT = Report.__table__  # type: ignore[attr-defined]
+FIGURE = Figure.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+REPORT = Report.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 
 
-PREVIEW = PendingPreview.__table__  # type: ignore[attr-defined]
-REVISION = ReportRevision.__table__  # type: ignore[attr-defined]
+PREVIEW = PendingPreview.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+REVISION = ReportRevision.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 
 
 def state_fingerprint(session: Session, day: date) -> str:
@@ -66,32 +66,33 @@ def get_preview(session: Session, preview_id: int) -> PendingPreview | None:
     return session.get(PendingPreview, preview_id)
 
 
-def close_preview(session: Session, preview_id: int, status: str, *, by: int, at: datetime) -> bool:
+def close_preview(session: Session, preview_id: int, status: PreviewStatus, *, by: int, at: datetime) -> bool:
     """Compare-and-set: move a PENDING preview to STATUS. False when it was no longer pending (a double
     tap, or another moderator closed it first)."""
     result = session.execute(
         update(PREVIEW)
-        .where(PREVIEW.c.id == preview_id, PREVIEW.c.status == PENDING)
+        .where(PREVIEW.c.id == preview_id, PREVIEW.c.status == PreviewStatus.PENDING)
         .values(status=status, closed_by=by, closed_at=at)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 def pending_previews(session: Session, *, newer_than: datetime | None = None) -> list[PendingPreview]:
-    query = select(PendingPreview).where(PendingPreview.status == PENDING)  # type: ignore[arg-type]
+    # col(): the model's attributes are typed as their values; col() gives the column to compare.
+    query = select(PendingPreview).where(col(PendingPreview.status) == PreviewStatus.PENDING)
     if newer_than is not None:
-        query = query.where(PendingPreview.created_at >= newer_than)  # type: ignore[arg-type]
-    return list(session.scalars(query.order_by(PendingPreview.id)))  # type: ignore[arg-type]
+        query = query.where(col(PendingPreview.created_at) >= newer_than)
+    return list(session.scalars(query.order_by(col(PendingPreview.id))))
 
 
 def expire_previews(session: Session, *, older_than: datetime) -> int:
     """Pending previews shown before OLDER_THAN become stale."""
     result = session.execute(
         update(PREVIEW)
-        .where(PREVIEW.c.status == PENDING, PREVIEW.c.created_at < older_than)
-        .values(status=STALE)
+        .where(PREVIEW.c.status == PreviewStatus.PENDING, PREVIEW.c.created_at < older_than)
+        .values(status=PreviewStatus.STALE)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 def add_revision(session: Session, revision: ReportRevision) -> None:
@@ -101,8 +102,8 @@ def add_revision(session: Session, revision: ReportRevision) -> None:
 
 
 def revisions_of(session: Session, day: date) -> list[ReportRevision]:
-    query = select(ReportRevision).where(ReportRevision.report_date == day)  # type: ignore[arg-type]
-    return list(session.scalars(query.order_by(ReportRevision.revision)))  # type: ignore[arg-type]
+    query = select(ReportRevision).where(col(ReportRevision.report_date) == day)
+    return list(session.scalars(query.order_by(col(ReportRevision.revision))))
 
 
 def report_revision(session: Session, day: date) -> int | None:

@@ -16,8 +16,8 @@ from bot.domain.categories import BY_KEY, KEYS
 from bot.domain.report import ReportFigures
 from storage.schema import Figure, Report
 
-FIGURE = Figure.__table__  # type: ignore[attr-defined]
-REPORT = Report.__table__  # type: ignore[attr-defined]
+FIGURE = Figure.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+REPORT = Report.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 _ORDER = {k: i for i, k in enumerate(KEYS)}
 
 

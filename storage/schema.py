@@ -16,7 +16,8 @@ Missing is not zero: a category that was not reported on a day has no row that d
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -36,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+from typing_extensions import override
 
 from bot.domain.dates import utc_now
 
@@ -46,6 +48,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @override
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
@@ -53,10 +56,38 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC)
 
+    @override
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+EnumT = TypeVar("EnumT", bound=StrEnum)
+
+
+class StrEnumType(TypeDecorator[EnumT]):
+    """A StrEnum stored as its value in a VARCHAR: the rows hold the plain strings ("pending"), and reading
+    gives the member back, so code compares members and the database content stays readable.
+
+    A plain string is accepted where a member is (a Core statement may compare with one), but it must be one
+    of the values: a typo fails the statement instead of storing a state nothing handles.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[EnumT], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    @override
+    def process_bind_param(self, value: EnumT | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    @override
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> EnumT | None:
+        return None if value is None else self.enum(value)
 
 
 class Report(SQLModel, table=True):
@@ -109,7 +140,22 @@ class ChatPrefs(SQLModel, table=True):
 
 # ------------------------------------------------------------------------------------------ moderation
 
-PENDING, PUBLISHED, CANCELLED, STALE = "pending", "published", "cancelled", "stale"
+
+class PreviewStatus(StrEnum):
+    """Where a moderator's preview stands; only a pending one can be published or cancelled."""
+
+    PENDING = "pending"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    #: The stored data changed since the preview was shown (or it is older than a day): not publishable.
+    STALE = "stale"
+
+
+class RevisionAction(StrEnum):
+    """What a moderator did: publish a report text, or correct one figure with /correct."""
+
+    PUBLISH = "publish"
+    CORRECT = "correct"
 
 
 class ReportRevision(SQLModel, table=True):
@@ -123,8 +169,7 @@ class ReportRevision(SQLModel, table=True):
     revision: int = Field(sa_column=Column(Integer, nullable=False))
     moderator_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
-    #: "publish" (a report text) or "correct" (/correct).
-    action: str = Field(sa_column=Column(String(16), nullable=False))
+    action: RevisionAction = Field(sa_column=Column(StrEnumType(RevisionAction, 16), nullable=False))
     raw_text: str = Field(sa_column=Column(Text, nullable=False))
     #: The figures as published: {"totals": {...}, "increases": {...}}.
     figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -140,14 +185,17 @@ class PendingPreview(SQLModel, table=True):
     moderator_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
     report_date: date
-    action: str = Field(sa_column=Column(String(16), nullable=False))
+    action: RevisionAction = Field(sa_column=Column(StrEnumType(RevisionAction, 16), nullable=False))
     raw_text: str = Field(sa_column=Column(Text, nullable=False))
     figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     #: Any finding is an error: publishing needs a second, explicit confirmation.
     has_errors: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     #: The fingerprint of the stored data the preview was computed from (see `state_fingerprint`).
     base_fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
-    status: str = Field(default=PENDING, sa_column=Column(String(16), nullable=False, index=True))
+    status: PreviewStatus = Field(
+        default=PreviewStatus.PENDING,
+        sa_column=Column(StrEnumType(PreviewStatus, 16), nullable=False, index=True),
+    )
     #: Who closed it (published or cancelled), and when.
     closed_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
@@ -155,9 +203,42 @@ class PendingPreview(SQLModel, table=True):
 
 # ------------------------------------------------------------------------------------------ delivery
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-SUMMARY, ALERT = "summary", "alert"
-RECEIVE_CHOICES = ("both", "summary", "alerts")
+
+class DeliveryState(StrEnum):
+    """An outbox row's life (see storage/delivery.py)."""
+
+    PENDING = "pending"
+    #: Claimed by a sender under a lease.
+    SENDING = "sending"
+    SENT = "sent"
+    #: Never retried; the row's error says why.
+    FAILED = "failed"
+
+
+class DeliveryKind(StrEnum):
+    """The two messages a chat gets of a report."""
+
+    SUMMARY = "summary"
+    ALERT = "alert"
+
+
+class DeliveryOp(StrEnum):
+    """What the sender does with a row: send the message, or edit the sent one after a correction."""
+
+    SEND = "send"
+    EDIT = "edit"
+
+
+class Receive(StrEnum):
+    """Which of the messages a subscribed chat asked for (/settings)."""
+
+    BOTH = "both"
+    SUMMARY = "summary"
+    ALERTS = "alerts"
+
+
+#: The choices in the order /settings offers them.
+RECEIVE_CHOICES: Final = tuple(Receive)
 DEFAULT_TIMEZONE = "Europe/Kyiv"
 DEFAULT_TOP_PERSONNEL = 10
 DEFAULT_TOP_OTHER = 5
@@ -172,8 +253,7 @@ class Subscription(SQLModel, table=True):
     chat_type: str = Field(sa_column=Column(String(16), nullable=False))
     title: str | None = Field(default=None, sa_column=Column(String(256), nullable=True))
     active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
-    #: both | summary | alerts
-    receive: str = Field(default="both", sa_column=Column(String(8), nullable=False))
+    receive: Receive = Field(default=Receive.BOTH, sa_column=Column(StrEnumType(Receive, 8), nullable=False))
     #: "HH:MM" in `timezone`, or None: as soon as the report is published.
     send_at: str | None = Field(default=None, sa_column=Column(String(5), nullable=True))
     timezone: str = Field(default=DEFAULT_TIMEZONE, sa_column=Column(String(64), nullable=False))
@@ -184,8 +264,10 @@ class Subscription(SQLModel, table=True):
     #: Why the subscription ended (unsubscribed, blocked, migrated …), None while active.
     ended_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
-    def wants(self, kind: str) -> bool:
-        return self.receive == "both" or (self.receive == "summary") == (kind == SUMMARY)
+    def wants(self, kind: DeliveryKind) -> bool:
+        if self.receive == Receive.BOTH:
+            return True
+        return (self.receive == Receive.SUMMARY) == (kind == DeliveryKind.SUMMARY)
 
 
 class Post(SQLModel, table=True):
@@ -215,10 +297,13 @@ class Delivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(sa_column=Column(Integer, ForeignKey("delivery_post.id"), nullable=False))
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    kind: str = Field(sa_column=Column(String(8), nullable=False))
-    #: send | edit (a correction of a sent message)
-    op: str = Field(default="send", sa_column=Column(String(4), nullable=False))
-    state: str = Field(default=PENDING, sa_column=Column(String(8), nullable=False))
+    kind: DeliveryKind = Field(sa_column=Column(StrEnumType(DeliveryKind, 8), nullable=False))
+    op: DeliveryOp = Field(
+        default=DeliveryOp.SEND, sa_column=Column(StrEnumType(DeliveryOp, 4), nullable=False)
+    )
+    state: DeliveryState = Field(
+        default=DeliveryState.PENDING, sa_column=Column(StrEnumType(DeliveryState, 8), nullable=False)
+    )
     text: str = Field(sa_column=Column(Text, nullable=False))
     #: Raised by each correction; a send of an older version is followed by an edit.
     version: int = Field(default=1)

@@ -15,8 +15,8 @@ from bot.domain.dates import utc_now
 from bot.domain.report import ReportFigures
 from storage.schema import Figure, Report
 
-FIGURE = Figure.__table__  # type: ignore[attr-defined]
-REPORT = Report.__table__  # type: ignore[attr-defined]
+FIGURE = Figure.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+REPORT = Report.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,23 @@ def store_reports(
         if unknown:
             raise ValueError(f"{report.report_date}: unknown category key {sorted(unknown)[0]!r}")
     now = now or utc_now()
+    # The days around the incoming ones too: their totals give the differences on both sides.
     lo = incoming[0].report_date - timedelta(days=1)
     hi = incoming[-1].report_date + timedelta(days=1)
     state = _load(session, lo, hi)
+    written, replaced = _plan(incoming, state, summary, prefer_new=prefer_new)
+    if written:
+        _write_reports(session, written, replaced, now)
+        _write_figures(session, written, state)
+        _refresh_next_day_changes(session, written, state)
+    return summary
 
+
+def _plan(
+    incoming: list[ReportFigures], state: dict[date, _Stored], summary: StoreSummary, *, prefer_new: bool
+) -> tuple[dict[date, _Stored], set[date]]:
+    """Decide each report's fate and note it in SUMMARY. Returns the reports to write and, of them, the
+    days that replace a stored report; STATE is updated to what will be stored."""
     written: dict[date, _Stored] = {}
     replaced: set[date] = set()
     for report in incoming:
@@ -82,13 +95,7 @@ def store_reports(
         if old is None:
             summary.added.append(day)
         elif old.source != new.source and not prefer_new:
-            # Another source: only totals both state can disagree. A category one source lacks, or an
-            # increase it cannot know (over a gap in its days), is not a disagreement.
-            diffs = {
-                k: (old.totals[k], new.totals[k])
-                for k in BY_KEY
-                if k in old.totals and k in new.totals and old.totals[k] != new.totals[k]
-            }
+            diffs = _disagreements(old, new)
             if diffs:
                 summary.conflicts.append(Conflict(day, old.source, new.source, diffs))
             else:
@@ -108,9 +115,24 @@ def store_reports(
             replaced.add(day)
         state[day] = new
         written[day] = new
+    return written, replaced
 
-    if not written:
-        return summary
+
+def _disagreements(old: _Stored, new: _Stored) -> dict[str, tuple[int, int]]:
+    """Another source's figures: only totals both state can disagree. A category one source lacks, or an
+    increase it cannot know (over a gap in its days), is not a disagreement."""
+    return {
+        k: (old.totals[k], new.totals[k])
+        for k in BY_KEY
+        if k in old.totals and k in new.totals and old.totals[k] != new.totals[k]
+    }
+
+
+def _write_reports(
+    session: Session, written: dict[date, _Stored], replaced: set[date], now: datetime
+) -> None:
+    """The report rows: REPLACED days lose their figures and get the new source and revision; others are
+    inserted."""
     if replaced:
         session.execute(delete(FIGURE).where(FIGURE.c.report_date.in_(sorted(replaced))))
         session.execute(
@@ -136,6 +158,9 @@ def store_reports(
     if new_reports:
         session.execute(insert(REPORT), new_reports)
 
+
+def _write_figures(session: Session, written: dict[date, _Stored], state: dict[date, _Stored]) -> None:
+    """The figure rows of the WRITTEN reports, with the difference of totals against the day before."""
     rows: list[dict[str, Any]] = []
     for day, stored in written.items():
         before = state.get(day - timedelta(days=1))
@@ -151,8 +176,6 @@ def store_reports(
                 }
             )
     session.execute(insert(FIGURE), rows)
-    _refresh_next_day_changes(session, written, state)
-    return summary
 
 
 def _refresh_next_day_changes(

@@ -579,7 +579,13 @@ def category(session: Session, args: str, *, today: date, lang: str) -> str:
 # ----------------------------------------------------------------------------------------------- /records
 
 
-def records(session: Session, args: str, *, today: date, lang: str) -> str:
+def records(
+    session: Session,
+    args: str,  # noqa: ARG001  # the arguments every query answer takes (handlers/figures.py); none here
+    *,
+    today: date,  # noqa: ARG001  # records are of all time, whatever the day
+    lang: str,
+) -> str:
     best = queries.record_days(session)
     if not best:
         raise _no_data(lang)

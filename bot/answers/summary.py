@@ -20,25 +20,6 @@ from bot.i18n import fmt
 from bot.i18n.catalog import _
 from storage import queries
 
-#: A milestone is crossing a multiple of the category's step (e.g. personnel 1,500,000; tanks 12,500).
-MILESTONE_STEP: dict[str, int] = {
-    "personnel": 50_000,
-    "tanks": 500,
-    "afv": 1_000,
-    "artillery": 1_000,
-    "mlrs": 100,
-    "air_defense": 100,
-    "aircraft": 50,
-    "helicopters": 50,
-    "uav": 5_000,
-    "cruise_missiles": 500,
-    "ships": 5,
-    "submarines": 1,
-    "vehicles_fuel_tanks": 5_000,
-    "special_equipment": 500,
-    "ground_robotic_systems": 500,
-}
-
 
 def _listed(report: queries.StoredReport) -> Iterable[tuple[Category, queries.DayFigure]]:
     """The report's categories as reported: missing ones are absent, new ones present."""
@@ -113,8 +94,9 @@ class AlertFacts:
 
 
 def milestone_crossed(category: str, before: int, after: int) -> int | None:
-    """The highest multiple of the category's step in (BEFORE, AFTER], if any."""
-    step = MILESTONE_STEP.get(category)
+    """The highest multiple of the category's milestone step in (BEFORE, AFTER], if any."""
+    cat = BY_KEY.get(category)
+    step = cat.milestone_step if cat is not None else None
     if step is None or after <= before:
         return None
     mark = after // step * step

@@ -84,7 +84,7 @@ def cmd_subscribe(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_subscribers(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_subscribers(settings: Settings, _args: argparse.Namespace) -> int:
     from storage.db import make_engine
 
     engine = make_engine(settings.database_url)

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.domain.dates import DateError, parse_calendar_date, utc_now
 from bot.sources import loader, native, snapshot
 from bot.sources.common import SourceError
 from storage import queries
@@ -26,10 +27,11 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def _date(text: str) -> date:
+    """An argparse type: a date read like every date the bot reads (see `parse_calendar_date`)."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        return parse_calendar_date(text)
+    except DateError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -122,7 +124,7 @@ def _store_with_history(settings: Settings) -> Engine:
     return engine
 
 
-def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(NO_TOKEN_HELP, file=sys.stderr)
         return EXIT_USAGE
@@ -162,7 +164,9 @@ def cmd_parse(settings: Settings, args: argparse.Namespace) -> int:
             print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
             return EXIT_ERROR
     try:
-        parsed = parse_report(text, as_of=args.as_of or date.today())
+        # Without --as-of, the text was posted today: today in the bot's zone, like the bot itself reads it.
+        as_of = args.as_of or utc_now().astimezone(settings.zone).date()
+        parsed = parse_report(text, as_of=as_of)
     except NotAReport as exc:
         print(f"not a report: {exc}", file=sys.stderr)
         return EXIT_USAGE

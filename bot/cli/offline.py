@@ -19,6 +19,7 @@ from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
+from typing_extensions import override
 
 from bot.app import build_application
 from bot.config import Settings
@@ -42,16 +43,20 @@ class OfflineRequest(BaseRequest):
         self.sent: list[Sent] = []
         self._message_id = 1
 
+    @override
     async def initialize(self) -> None:
         return None
 
+    @override
     async def shutdown(self) -> None:
         return None
 
     @property
+    @override
     def read_timeout(self) -> float | None:
         return None
 
+    @override  # the signature is BaseRequest's: the timeouts mean nothing without a network
     async def do_request(
         self,
         url: str,

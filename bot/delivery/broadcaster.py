@@ -19,7 +19,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -30,10 +29,7 @@ from bot.delivery import schedule
 from bot.domain.dates import utc_now
 from storage import delivery as store
 from storage import queries, schema
-from storage.schema import ChatPrefs
-
-if TYPE_CHECKING:
-    pass
+from storage.schema import ChatPrefs, DeliveryKind
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +77,7 @@ class Broadcaster:
         subs: list[schema.Subscription],
         *,
         corrected: bool = False,
-    ) -> dict[tuple[int, str], str]:
+    ) -> dict[tuple[int, DeliveryKind], str]:
         """The message texts for these chats: (chat, kind) → text, rendered once per language/thresholds."""
         langs = self._langs(session)
         key = (report.report_date.toordinal(), report.revision)
@@ -90,14 +86,14 @@ class Broadcaster:
             facts = self._facts[key] = summary.alert_facts(session, report)
         summaries: dict[str, str] = {}
         alerts: dict[tuple[str, int, int], str | None] = {}
-        texts: dict[tuple[int, str], str] = {}
+        texts: dict[tuple[int, DeliveryKind], str] = {}
         for sub in subs:
             lang = langs.get(sub.chat_id, "en")
-            if sub.wants(schema.SUMMARY):
+            if sub.wants(DeliveryKind.SUMMARY):
                 if lang not in summaries:
                     summaries[lang] = summary.summary_text(session, report, lang, corrected=corrected)
-                texts[(sub.chat_id, schema.SUMMARY)] = summaries[lang]
-            if sub.wants(schema.ALERT):
+                texts[(sub.chat_id, DeliveryKind.SUMMARY)] = summaries[lang]
+            if sub.wants(DeliveryKind.ALERT):
                 akey = (lang, sub.top_personnel, sub.top_other)
                 if akey not in alerts:
                     alerts[akey] = summary.alert_text(
@@ -109,7 +105,7 @@ class Broadcaster:
                     )
                 alert = alerts[akey]
                 if alert is not None:
-                    texts[(sub.chat_id, schema.ALERT)] = alert
+                    texts[(sub.chat_id, DeliveryKind.ALERT)] = alert
         return texts
 
     def enqueue_due(self, session: Session, *, post: schema.Post | None = None, force: bool = False) -> int:
@@ -126,7 +122,9 @@ class Broadcaster:
         due = []
         for sub in store.active_subscriptions(session):
             kinds = [
-                k for k in (schema.SUMMARY, schema.ALERT) if sub.wants(k) and (sub.chat_id, k) not in queued
+                k
+                for k in (DeliveryKind.SUMMARY, DeliveryKind.ALERT)
+                if sub.wants(k) and (sub.chat_id, k) not in queued
             ]
             if not kinds:
                 continue

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -35,9 +35,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.domain.dates import utc_now
 from storage import delivery as store
 from storage.db import transaction
-
-if TYPE_CHECKING:
-    pass
+from storage.schema import DeliveryOp
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -216,7 +214,7 @@ class Sender:
     async def _attempt(self, job: store.Job) -> None:
         message_id: int | None
         try:
-            if job.op == "edit" and job.message_id is not None:
+            if job.op == DeliveryOp.EDIT and job.message_id is not None:
                 await self.bot.edit_message_text(
                     job.text,
                     chat_id=job.chat_id,

@@ -29,7 +29,7 @@ from typing import Final, Literal
 
 from babel import Locale
 
-from bot.domain.dates import WAR_START
+from bot.domain.dates import DATE_PATTERN, WAR_START, DateError, parse_calendar_date
 from bot.i18n import fmt
 from bot.i18n.catalog import _, ngettext
 
@@ -77,21 +77,41 @@ ACCEPTED_FORMS: Final = (
 """A one-line English summary of the accepted forms, for logs and as a fallback help text."""
 
 
+#: Refusals by the commands' rules rather than by the text's form: the text was read, but the bot has no
+#: figures for such days. Their message says which rule refused it, and does not list the forms.
+_RULES: Final[dict[Reason, str]] = {
+    "future": "the bot has no figures for days after today",
+    "before_war": f"the figures start on {WAR_START.isoformat()}, the first day of the full-scale invasion",
+}
+
+
 class PeriodError(ValueError):
     """The text is not a period (or date) the bot can answer for.
 
     ``reason`` says why (see :data:`Reason`) and ``text`` is the offending input, cut to
     :data:`MAX_INPUT_LENGTH` characters so it can be echoed back safely. The caller renders both in the
-    user's language; ``str()`` gives an English message that also lists the accepted forms.
+    user's language; ``str()`` gives an English message that also lists the accepted forms (or, for a
+    refusal by a rule, names the rule).
     """
 
     def __init__(self, reason: Reason, text: str, detail: str = "") -> None:
         self.reason: Reason = reason
         self.text: str = _cut(text)
         self.detail: str = detail
-        message = f"cannot use {self.text!r} as a period ({reason}"
-        message += f": {detail})" if detail else ")"
-        super().__init__(f"{message}; accepted forms: {ACCEPTED_FORMS}")
+        because = f" ({detail})" if detail else ""
+        if reason in _RULES:
+            super().__init__(f"cannot use {self.text!r}: {_RULES[reason]}{because}")
+        else:
+            message = f"cannot use {self.text!r} as a period ({reason}{': ' + detail if detail else ''})"
+            super().__init__(f"{message}; accepted forms: {ACCEPTED_FORMS}")
+
+
+def _future(text: str, day: date, today: date) -> PeriodError:
+    return PeriodError("future", text, f"{day.isoformat()} is after today, {today.isoformat()}")
+
+
+def _before_war(text: str, day: date | None = None) -> PeriodError:
+    return PeriodError("before_war", text, "" if day is None else f"{day.isoformat()} is before it")
 
 
 def _cut(text: str) -> str:
@@ -150,29 +170,17 @@ def _last_days_label(n: int, lang: str) -> str:
 # --- the grammar ------------------------------------------------------------------------------------------
 # Input is matched after _normalise() (lower-cased, single spaces), always with fullmatch(). Digits are
 # spelled [0-9] because Python's \d also matches other scripts' digits, which int() would then accept.
+# A single date is read by bot.domain.dates.parse_calendar_date; this grammar only adds the words for
+# today and yesterday, and finds where the dates of a range start and end.
 
 _TODAY_WORDS: Final = frozenset({"today", "сьогодні"})
 _YESTERDAY_WORDS: Final = frozenset({"yesterday", "вчора", "учора"})
-_RELATIVE_WORDS: Final = "|".join(sorted(_TODAY_WORDS | _YESTERDAY_WORDS))
+_ONE_DATE: Final = "|".join([DATE_PATTERN, *sorted(_TODAY_WORDS | _YESTERDAY_WORDS)])
 
-
-def _date_pattern(p: str) -> str:
-    """A named-group regex for one date; ``p`` prefixes the group names so a range can hold two.
-
-    ISO ``y-m-d``; ``d.m.y`` or ``d/m/y`` with the same separator twice and a 4- or 2-digit year; or a word.
-    """
-    iso = f"(?P<{p}y>[0-9]{{4}})-(?P<{p}m>[0-9]{{1,2}})-(?P<{p}d>[0-9]{{1,2}})"
-    dmy = (
-        f"(?P<{p}dd>[0-9]{{1,2}})(?P<{p}sep>[./])(?P<{p}mm>[0-9]{{1,2}})(?P={p}sep)"
-        f"(?P<{p}yy>[0-9]{{4}}|[0-9]{{2}})"
-    )
-    return f"(?:{iso}|{dmy}|(?P<{p}word>{_RELATIVE_WORDS}))"
-
-
-_DATE_RE: Final = re.compile(_date_pattern("a"))
+_DATE_RE: Final = re.compile(_ONE_DATE)
 # Between two dates: "..", "…", an en or em dash, or a hyphen (the date patterns are rigid enough that
 # "2024-10-21-2024-10-25" splits in only one way).
-_RANGE_RE: Final = re.compile(_date_pattern("a") + r"\s?(?:\.\.|…|–|—|-)\s?" + _date_pattern("b"))
+_RANGE_RE: Final = re.compile(rf"(?P<a>{_ONE_DATE})\s?(?:\.\.|…|–|—|-)\s?(?P<b>{_ONE_DATE})")
 _SINCE_RE: Final = re.compile(r"(?:since|from|з|із|від) (?P<rest>.+)")
 _MONTH_NUM_RE: Final = re.compile(
     r"(?:(?P<y1>[0-9]{4})-(?P<m1>[0-9]{1,2})|(?P<m2>[0-9]{1,2})[./](?P<y2>[0-9]{4}))"
@@ -230,29 +238,26 @@ def _make_date(year: int, month: int, day: int, text: str) -> date:
         raise PeriodError("bad_date", text, str(exc)) from None
 
 
-def _date_from_match(m: re.Match[str], p: str, text: str, today: date) -> date:
-    """Build the date matched by :func:`_date_pattern` with prefix ``p``."""
-    word = m.group(f"{p}word")
-    if word is not None:
-        if word in _TODAY_WORDS:
-            return today
+def _read_date(part: str, text: str, today: date) -> date:
+    """The date of PART, one date of the user's TEXT (a word for today or yesterday, or a calendar date)."""
+    if part in _TODAY_WORDS:
+        return today
+    if part in _YESTERDAY_WORDS:
         if today == date.min:  # only reachable with a nonsensical `today`, but must not overflow
-            raise PeriodError("before_war", text)
+            raise _before_war(text)
         return today - timedelta(days=1)
-    if m.group(f"{p}y") is not None:
-        return _make_date(int(m.group(f"{p}y")), int(m.group(f"{p}m")), int(m.group(f"{p}d")), text)
-    year_text = m.group(f"{p}yy")
-    # Two-digit years can only mean this century: the war started in 2022.
-    year = int(year_text) + 2000 if len(year_text) == 2 else int(year_text)
-    return _make_date(year, int(m.group(f"{p}mm")), int(m.group(f"{p}dd")), text)
+    try:
+        return parse_calendar_date(part)
+    except DateError as exc:
+        raise PeriodError(exc.reason, text, exc.detail) from None
 
 
 def _check_date(d: date, text: str, today: date) -> date:
-    """Refuse a single typed date that is in the future or before the war."""
+    """The commands' rule for a single typed date: refuse one in the future or before the war."""
     if d > today:
-        raise PeriodError("future", text, f"{d.isoformat()} is after {today.isoformat()}")
+        raise _future(text, d, today)
     if d < WAR_START:
-        raise PeriodError("before_war", text, f"{d.isoformat()} is before {WAR_START.isoformat()}")
+        raise _before_war(text, d)
     return d
 
 
@@ -263,18 +268,17 @@ def parse_date(text: str, *, today: date) -> date:
     before :data:`WAR_START`.
     """
     cleaned = _normalise(text)
-    m = _DATE_RE.fullmatch(cleaned)
-    if m is None:
+    if _DATE_RE.fullmatch(cleaned) is None:
         raise PeriodError("malformed", text)
-    return _check_date(_date_from_match(m, "a", text, today), text, today)
+    return _check_date(_read_date(cleaned, text, today), text, today)
 
 
 def _calendar_span(start: date, end: date, kind: PeriodKind, text: str, today: date) -> Period:
     """A whole month or year: clipped to the war's start and to today, refused if outside both."""
     if start > today:
-        raise PeriodError("future", text, f"{start.isoformat()} is after {today.isoformat()}")
+        raise _future(text, start, today)
     if end < WAR_START:
-        raise PeriodError("before_war", text, f"{end.isoformat()} is before {WAR_START.isoformat()}")
+        raise _before_war(text, end)
     return Period(start=max(start, WAR_START), end=min(end, today), kind=kind)
 
 
@@ -295,12 +299,76 @@ def _last_days(n: int, text: str, today: date) -> Period:
     if not 1 <= n <= MAX_DAYS:
         raise PeriodError("bad_days", text, f"N must be 1..{MAX_DAYS}, got {n}")
     if today < WAR_START:
-        raise PeriodError("before_war", text)
+        raise _before_war(text, today)
     return Period(start=max(today - timedelta(days=n - 1), WAR_START), end=today, kind="last_days", days=n)
 
 
+# Each form below reads the normalised text CLEANED as one kind of period, or returns None when the text is
+# not of its form; TEXT is what the user typed, for errors.
+
+
+def _all_time(cleaned: str, text: str, today: date) -> Period | None:
+    """``all``, ``все``, ``увесь час``."""
+    if cleaned not in _ALL_WORDS:
+        return None
+    if today < WAR_START:
+        raise _before_war(text, today)
+    return Period(start=None, end=today, kind="all")
+
+
+def _rolling_window(cleaned: str, text: str, today: date) -> Period | None:
+    """``week``, ``місяць``, ``7d``, ``7 днів``… ending today."""
+    if cleaned in _WORD_DAYS:
+        return _last_days(_WORD_DAYS[cleaned], text, today)
+    m = _DAYS_RE.fullmatch(cleaned)
+    if m is None:
+        return None
+    digits = m.group("n").lstrip("0") or "0"
+    if len(digits) > len(str(MAX_DAYS)):
+        # Refuse a 60-digit N without converting it: it is out of range whatever its value.
+        raise PeriodError("bad_days", text, f"N must be 1..{MAX_DAYS}")
+    return _last_days(int(digits), text, today)
+
+
+def _single_day(cleaned: str, text: str, today: date) -> Period | None:
+    """``2024-10-25``, ``25.10.2024``, ``today``…"""
+    if _DATE_RE.fullmatch(cleaned) is None:
+        return None
+    d = _check_date(_read_date(cleaned, text, today), text, today)
+    return Period(start=d, end=d, kind="day")
+
+
+def _day_range(cleaned: str, text: str, today: date) -> Period | None:
+    """Two days joined by ``..``, ``–``, ``—`` or ``-``."""
+    m = _RANGE_RE.fullmatch(cleaned)
+    if m is None:
+        return None
+    start = _read_date(m.group("a"), text, today)
+    end = _read_date(m.group("b"), text, today)
+    if start > end:
+        raise PeriodError("reversed", text, f"{start.isoformat()} is after {end.isoformat()}")
+    _check_date(start, text, today)
+    # The end may lie past today: like any period, the range is clipped to end today.
+    return Period(start=start, end=min(end, today), kind="range")
+
+
+def _open_range(cleaned: str, text: str, today: date) -> Period | None:
+    """``since``/``from``/``з``/``від`` a day, month or year, ending today."""
+    m = _SINCE_RE.fullmatch(cleaned)
+    if m is None:
+        return None
+    rest = m.group("rest")
+    if _DATE_RE.fullmatch(rest):
+        start = _check_date(_read_date(rest, text, today), text, today)
+    elif (span := _month_or_year(rest, text, today)) is not None:
+        start = span.first_day  # "since October 2024" starts on 1 October (or the war's start)
+    else:
+        raise PeriodError("malformed", text)
+    return Period(start=start, end=today, kind="since")
+
+
 def _month_or_year(cleaned: str, text: str, today: date) -> Period | None:
-    """Parse the calendar forms ("2024-10", "10.2024", "October 2024", "жовтня 2024", "2024")."""
+    """The calendar forms ("2024-10", "10.2024", "October 2024", "жовтня 2024", "2024")."""
     if m := _MONTH_NUM_RE.fullmatch(cleaned):
         if m.group("y1") is not None:
             return _month_period(int(m.group("y1")), int(m.group("m1")), text, today)
@@ -310,6 +378,10 @@ def _month_or_year(cleaned: str, text: str, today: date) -> Period | None:
     if _YEAR_RE.fullmatch(cleaned):
         return _year_period(int(cleaned), text, today)
     return None
+
+
+#: The forms in the order they are tried; the first that recognises the text decides.
+_FORMS: Final = (_all_time, _rolling_window, _single_day, _day_range, _open_range, _month_or_year)
 
 
 def parse_period(text: str, *, today: date) -> Period:
@@ -328,44 +400,8 @@ def parse_period(text: str, *, today: date) -> Period:
     * everything: ``all``, ``все``, ``увесь час``.
     """
     cleaned = _normalise(text)
-
-    if cleaned in _ALL_WORDS:
-        if today < WAR_START:
-            raise PeriodError("before_war", text)
-        return Period(start=None, end=today, kind="all")
-    if cleaned in _WORD_DAYS:
-        return _last_days(_WORD_DAYS[cleaned], text, today)
-    if m := _DAYS_RE.fullmatch(cleaned):
-        digits = m.group("n").lstrip("0") or "0"
-        if len(digits) > len(str(MAX_DAYS)):
-            # Refuse a 60-digit N without converting it: it is out of range whatever its value.
-            raise PeriodError("bad_days", text, f"N must be 1..{MAX_DAYS}")
-        return _last_days(int(digits), text, today)
-
-    if m := _DATE_RE.fullmatch(cleaned):
-        d = _check_date(_date_from_match(m, "a", text, today), text, today)
-        return Period(start=d, end=d, kind="day")
-
-    if m := _RANGE_RE.fullmatch(cleaned):
-        start = _date_from_match(m, "a", text, today)
-        end = _date_from_match(m, "b", text, today)
-        if start > end:
-            raise PeriodError("reversed", text, f"{start.isoformat()} is after {end.isoformat()}")
-        _check_date(start, text, today)
-        # The end may lie past today: like any period, the range is clipped to end today.
-        return Period(start=start, end=min(end, today), kind="range")
-
-    if m := _SINCE_RE.fullmatch(cleaned):
-        rest = m.group("rest")
-        if dm := _DATE_RE.fullmatch(rest):
-            start = _check_date(_date_from_match(dm, "a", text, today), text, today)
-        elif (span := _month_or_year(rest, text, today)) is not None:
-            start = span.first_day  # "since October 2024" starts on 1 October (or the war's start)
-        else:
-            raise PeriodError("malformed", text)
-        return Period(start=start, end=today, kind="since")
-
-    if (span := _month_or_year(cleaned, text, today)) is not None:
-        return span
-
+    for form in _FORMS:
+        period = form(cleaned, text, today)
+        if period is not None:
+            return period
     raise PeriodError("malformed", text)

@@ -13,6 +13,7 @@ import html
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Literal
 
 from sqlmodel import Session
@@ -23,6 +24,7 @@ from bot.i18n import fmt
 from bot.i18n.catalog import N_, _
 from storage import moderation as store
 from storage import queries, schema
+from storage.schema import PreviewStatus, RevisionAction
 from storage.writes import store_reports
 
 Severity = Literal["error", "warning", "info"]
@@ -60,7 +62,7 @@ class Line:
 @dataclass
 class Preview:
     report_date: date
-    action: str
+    action: RevisionAction
     totals: dict[str, int]
     increases: dict[str, int]
     previous_date: date | None
@@ -99,55 +101,23 @@ def make_preview(
     totals: dict[str, int],
     increases: dict[str, int],
     today: date,
-    action: str = "publish",
+    action: RevisionAction = RevisionAction.PUBLISH,
     parser_warnings: list[str] | None = None,
     date_in_text: bool = True,
 ) -> Preview:
     """Compare a report with the store and list what a moderator should look at before publishing."""
-    findings: list[Finding] = []
     stored = queries.report_on(session, report_date)
     before = queries.report_as_of(session, report_date - timedelta(days=1))
-    if report_date > today:
-        findings.append(Finding("future", "error", {"day": report_date, "today": today}))
-    if not date_in_text:
-        findings.append(Finding("date_guessed", "warning", {"day": report_date}))
-    if stored is not None:
-        findings.append(Finding("correction", "info", {"revision": stored.revision, "source": stored.source}))
-        if stored.totals == totals and stored.increases == increases:
-            findings.append(Finding("same_as_stored", "info"))
+    findings = _report_findings(report_date, today, date_in_text, stored, totals, increases)
+    lines = [_line(key, totals, increases, before) for key in _ordered(totals)]
+    # Days since the report before: a difference over a gap is several days' worth.
     gap = (report_date - before.report_date).days if before else 1
     history = store.recent_increases(session, report_date, days=WINDOW_DAYS)
-    lines: list[Line] = []
-    for key in _ordered(totals):
-        total = totals[key]
-        previous = before.totals.get(key) if before else None
-        difference = None if previous is None else total - previous
-        increase = increases.get(key)
-        lines.append(Line(key, total, increase, previous, difference))
-        if difference is not None and difference < 0:
-            findings.append(Finding("total_down", "error", {"cat": key, "old": previous, "new": total}))
-        if difference is not None and increase is not None and gap == 1 and increase != difference:
-            findings.append(
-                Finding("increase_mismatch", "warning", {"cat": key, "inc": increase, "diff": difference})
-            )
-        for value, days in ((increase, 1), (difference, gap)):
-            bound = plausible_bound(history.get(key, []), days)
-            if value is not None and bound is not None and value > bound:
-                findings.append(Finding("implausible", "error", {"cat": key, "value": value, "bound": bound}))
-                break
+    for line in lines:
+        findings += _figure_findings(line, gap, history.get(line.category, []))
     if before is not None:
-        missing = [k for k in before.totals if k not in totals and BY_KEY[k].active_on(report_date)]
-        if before.report_date < MERGE_DATE <= report_date:
-            missing = [k for k in missing if k not in ("vehicles", "fuel_tanks")]
-        for key in missing:
-            findings.append(Finding("missing", "warning", {"cat": key}))
-        for key in totals:
-            if key not in before.totals and not (
-                key == "vehicles_fuel_tanks" and report_date >= MERGE_DATE > before.report_date
-            ):
-                findings.append(Finding("new", "warning", {"cat": key}))
-    for warning in parser_warnings or []:
-        findings.append(Finding("parser", "warning", {"text": warning}))
+        findings += _category_findings(before, totals, report_date)
+    findings += [Finding("parser", "warning", {"text": warning}) for warning in parser_warnings or []]
     return Preview(
         report_date=report_date,
         action=action,
@@ -160,6 +130,75 @@ def make_preview(
         stored_source=stored.source if stored else None,
         fingerprint=store.state_fingerprint(session, report_date),
     )
+
+
+def _report_findings(
+    report_date: date,
+    today: date,
+    date_in_text: bool,
+    stored: queries.StoredReport | None,
+    totals: dict[str, int],
+    increases: dict[str, int],
+) -> list[Finding]:
+    """What concerns the report as a whole: its date, and whether it replaces a stored one."""
+    findings = []
+    if report_date > today:
+        findings.append(Finding("future", "error", {"day": report_date, "today": today}))
+    if not date_in_text:
+        findings.append(Finding("date_guessed", "warning", {"day": report_date}))
+    if stored is not None:
+        findings.append(Finding("correction", "info", {"revision": stored.revision, "source": stored.source}))
+        if stored.totals == totals and stored.increases == increases:
+            findings.append(Finding("same_as_stored", "info"))
+    return findings
+
+
+def _line(
+    key: str, totals: dict[str, int], increases: dict[str, int], before: queries.StoredReport | None
+) -> Line:
+    total = totals[key]
+    previous = before.totals.get(key) if before else None
+    difference = None if previous is None else total - previous
+    return Line(key, total, increases.get(key), previous, difference)
+
+
+def _figure_findings(line: Line, gap: int, history: list[int]) -> list[Finding]:
+    """What is wrong with one category's figure: a total going down, an increase that disagrees with the
+    totals, or an increase (or difference over GAP days) far above the category's recent HISTORY."""
+    findings = []
+    cat, increase, difference = line.category, line.increase, line.difference
+    if difference is not None and difference < 0:
+        findings.append(Finding("total_down", "error", {"cat": cat, "old": line.previous, "new": line.total}))
+    if difference is not None and increase is not None and gap == 1 and increase != difference:
+        findings.append(
+            Finding("increase_mismatch", "warning", {"cat": cat, "inc": increase, "diff": difference})
+        )
+    for value, days in ((increase, 1), (difference, gap)):
+        bound = plausible_bound(history, days)
+        if value is not None and bound is not None and value > bound:
+            findings.append(Finding("implausible", "error", {"cat": cat, "value": value, "bound": bound}))
+            break  # one implausible finding per category is enough
+    return findings
+
+
+def _category_findings(
+    before: queries.StoredReport, totals: dict[str, int], report_date: date
+) -> list[Finding]:
+    """Categories the report before had and this one lacks, and new ones. Across the May 2022 merge,
+    vehicles and fuel tanks becoming one line is neither."""
+    merged_between = before.report_date < MERGE_DATE <= report_date
+    missing = [
+        k
+        for k in before.totals
+        if k not in totals
+        and BY_KEY[k].active_on(report_date)
+        and not (merged_between and k in ("vehicles", "fuel_tanks"))
+    ]
+    new = [
+        k for k in totals if k not in before.totals and not (merged_between and k == "vehicles_fuel_tanks")
+    ]
+    findings = [Finding("missing", "warning", {"cat": k}) for k in missing]
+    return findings + [Finding("new", "warning", {"cat": k}) for k in new]
 
 
 def _ordered(totals: dict[str, int]) -> list[str]:
@@ -216,17 +255,31 @@ def corrected_figures(
 # --------------------------------------------------------------------------------------------- publish
 
 
+class OutcomeStatus(StrEnum):
+    """What became of a moderator's Publish or Cancel."""
+
+    PUBLISHED = "published"
+    #: The preview has errors: publishing it needs "Publish anyway".
+    NEEDS_CONFIRMATION = "needs_confirmation"
+    CANCELLED = "cancelled"
+    #: The preview was no longer open: a double tap, or another moderator closed it first.
+    CLOSED = "closed"
+    #: The stored data changed since the preview was shown (or it expired): nothing was published.
+    STALE = "stale"
+    #: The figures were stored already, exactly so.
+    UNCHANGED = "unchanged"
+    NOT_FOUND = "not_found"
+
+
 @dataclass(frozen=True)
 class Outcome:
-    #: published | needs_confirmation | closed (double tap, or another moderator closed it) | stale |
-    #: unchanged | not_found
-    status: str
+    status: OutcomeStatus
     report_date: date | None = None
     revision: int | None = None
     correction: bool = False
     #: For closed/stale: who closed the preview or published the current revision, and its state.
     other_moderator: int | None = None
-    previous_status: str | None = None
+    previous_status: PreviewStatus | None = None
 
 
 def publish(
@@ -235,26 +288,28 @@ def publish(
     """Publish preview PREVIEW_ID in the caller's transaction. FORCE confirms a preview with errors."""
     # Compare-and-set first: the write takes the database's write lock before anything is read, so two
     # publishers are serialised and see each other's work.
-    claimed = store.close_preview(session, preview_id, schema.PUBLISHED, by=moderator_id, at=now)
+    claimed = store.close_preview(session, preview_id, PreviewStatus.PUBLISHED, by=moderator_id, at=now)
     preview = store.get_preview(session, preview_id)
     if preview is None:
-        return Outcome("not_found")
+        return Outcome(OutcomeStatus.NOT_FOUND)
     day = preview.report_date
     if not claimed:
-        return Outcome("closed", day, other_moderator=preview.closed_by, previous_status=preview.status)
+        return Outcome(
+            OutcomeStatus.CLOSED, day, other_moderator=preview.closed_by, previous_status=preview.status
+        )
     if preview.has_errors and not force:
-        preview.status, preview.closed_by, preview.closed_at = schema.PENDING, None, None
+        preview.status, preview.closed_by, preview.closed_at = PreviewStatus.PENDING, None, None
         session.flush()
-        return Outcome("needs_confirmation", day)
+        return Outcome(OutcomeStatus.NEEDS_CONFIRMATION, day)
     if (
         preview.created_at < now - PREVIEW_TTL
         or store.state_fingerprint(session, day) != preview.base_fingerprint
     ):
-        preview.status = schema.STALE
+        preview.status = PreviewStatus.STALE
         session.flush()
         last = store.revisions_of(session, day)
         return Outcome(
-            "stale",
+            OutcomeStatus.STALE,
             day,
             revision=store.report_revision(session, day),
             other_moderator=last[-1].moderator_id if last else None,
@@ -268,9 +323,9 @@ def publish(
         now=now,
     )
     if not summary.changed_anything:
-        preview.status = schema.CANCELLED
+        preview.status = PreviewStatus.CANCELLED
         session.flush()
-        return Outcome("unchanged", day, revision=before)
+        return Outcome(OutcomeStatus.UNCHANGED, day, revision=before)
     revision = store.report_revision(session, day)
     assert revision is not None
     store.add_revision(
@@ -285,18 +340,18 @@ def publish(
             figures=figures,
         ),
     )
-    return Outcome("published", day, revision=revision, correction=before is not None)
+    return Outcome(OutcomeStatus.PUBLISHED, day, revision=revision, correction=before is not None)
 
 
 def lost_race(session: Session, preview_id: int, *, now: datetime) -> Outcome:
     """After the database refused a publish (another moderator's revision won): mark it stale, say who."""
-    store.close_preview(session, preview_id, schema.STALE, by=0, at=now)
+    store.close_preview(session, preview_id, PreviewStatus.STALE, by=0, at=now)
     preview = store.get_preview(session, preview_id)
     if preview is None:
-        return Outcome("not_found")
+        return Outcome(OutcomeStatus.NOT_FOUND)
     last = store.revisions_of(session, preview.report_date)
     return Outcome(
-        "stale",
+        OutcomeStatus.STALE,
         preview.report_date,
         revision=store.report_revision(session, preview.report_date),
         other_moderator=last[-1].moderator_id if last else None,
@@ -304,15 +359,18 @@ def lost_race(session: Session, preview_id: int, *, now: datetime) -> Outcome:
 
 
 def cancel(session: Session, preview_id: int, *, moderator_id: int, now: datetime) -> Outcome:
-    claimed = store.close_preview(session, preview_id, schema.CANCELLED, by=moderator_id, at=now)
+    claimed = store.close_preview(session, preview_id, PreviewStatus.CANCELLED, by=moderator_id, at=now)
     preview = store.get_preview(session, preview_id)
     if preview is None:
-        return Outcome("not_found")
+        return Outcome(OutcomeStatus.NOT_FOUND)
     if not claimed:
         return Outcome(
-            "closed", preview.report_date, other_moderator=preview.closed_by, previous_status=preview.status
+            OutcomeStatus.CLOSED,
+            preview.report_date,
+            other_moderator=preview.closed_by,
+            previous_status=preview.status,
         )
-    return Outcome("cancelled", preview.report_date)
+    return Outcome(OutcomeStatus.CANCELLED, preview.report_date)
 
 
 # --------------------------------------------------------------------------------------------- texts
@@ -399,20 +457,20 @@ def render_preview(preview: Preview, lang: str) -> str:
 def render_outcome(outcome: Outcome, lang: str) -> str:
     by = _(lang, " by moderator {id}", id=outcome.other_moderator) if outcome.other_moderator else ""
     day = fmt.day(outcome.report_date, lang) if outcome.report_date else ""
-    if outcome.status == "published":
+    if outcome.status == OutcomeStatus.PUBLISHED:
         if outcome.correction:
             return _(
                 lang, "✅ Corrected the report of {day}: now revision {rev}.", day=day, rev=outcome.revision
             )
         return _(lang, "✅ Published the report of {day} (revision {rev}).", day=day, rev=outcome.revision)
-    if outcome.status == "needs_confirmation":
+    if outcome.status == OutcomeStatus.NEEDS_CONFIRMATION:
         return _(
             lang, "❗ This preview has errors. Are you sure? Press “Publish anyway” to publish it as it is."
         )
-    if outcome.status == "cancelled":
+    if outcome.status == OutcomeStatus.CANCELLED:
         return _(lang, "✖️ Cancelled: nothing was published.")
-    if outcome.status == "closed":
-        if outcome.previous_status == schema.PUBLISHED:
+    if outcome.status == OutcomeStatus.CLOSED:
+        if outcome.previous_status == PreviewStatus.PUBLISHED:
             return _(lang, "This preview was already published{by}.", by=by)
         return _(
             lang,
@@ -420,7 +478,7 @@ def render_outcome(outcome: Outcome, lang: str) -> str:
             status=outcome.previous_status,
             by="",
         )
-    if outcome.status == "stale":
+    if outcome.status == OutcomeStatus.STALE:
         return _(
             lang,
             "⛔ Not published: the stored data for {day} changed since this preview was shown "
@@ -429,6 +487,6 @@ def render_outcome(outcome: Outcome, lang: str) -> str:
             rev=outcome.revision or "—",
             by=by,
         )
-    if outcome.status == "unchanged":
+    if outcome.status == OutcomeStatus.UNCHANGED:
         return _(lang, "Nothing changed: the report of {day} is stored with these figures already.", day=day)
     return _(lang, "This preview no longer exists.")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.domain.categories import BY_KEY, CATEGORIES, MERGE_DATE
+from bot.domain.dates import DateError, parse_calendar_date
 from bot.domain.report import ReportFigures
 
 
@@ -38,12 +39,13 @@ def source_key_map(source: str) -> dict[str, str]:
 
 
 def parse_date(value: object, file: str | Path, record: str, field: str = "date") -> date:
+    """A record's date, read like every date the bot reads (see `parse_calendar_date`)."""
     if not isinstance(value, str):
         raise SourceError(file, f"{value!r} is not a date (YYYY-MM-DD)", record=record, field=field)
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise SourceError(file, f"{value!r} is not a date (YYYY-MM-DD)", record=record, field=field) from None
+        return parse_calendar_date(value)
+    except DateError as exc:
+        raise SourceError(file, str(exc), record=record, field=field) from None
 
 
 def parse_count(value: object, file: str | Path, record: str, field: str, *, signed: bool = False) -> int:

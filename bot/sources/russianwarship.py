@@ -7,7 +7,7 @@ exist yet with 0, so figures outside a category's active dates are dropped; befo
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,26 +27,13 @@ def is_russianwarship(data: Any) -> bool:
 
 
 def read(file: Path, data: Any) -> list[ReportFigures]:
-    inner = data["data"]
-    if "records" in inner:
-        records = inner["records"]
-        if not isinstance(records, list):
-            raise SourceError(file, "expected a list", field="data.records")
-    else:
-        records = [inner]
     keys = source_key_map(SOURCE)
     reports = []
-    seen = set()
-    for index, record in enumerate(records, start=1):
-        label = str(index)
+    seen: set[date] = set()
+    for index, record in enumerate(_records(file, data), start=1):
         if not isinstance(record, dict):
-            raise SourceError(file, "expected an object", record=label)
-        if "date" in record:
-            day = parse_date(record["date"], file, label)
-        elif isinstance(record.get("day"), int) and not isinstance(record.get("day"), bool):
-            day = WAR_START + timedelta(days=record["day"] - 1)
-        else:
-            raise SourceError(file, "no date and no day number", record=label, field="date")
+            raise SourceError(file, "expected an object", record=str(index))
+        day = _day(file, record, str(index))
         label = f"{index} ({day})"
         if day in seen:
             raise SourceError(file, "date appears twice", record=label, field="date")
@@ -54,25 +41,52 @@ def read(file: Path, data: Any) -> list[ReportFigures]:
         url = record.get("resource")
         if url is not None and not isinstance(url, str):
             raise SourceError(file, f"{url!r} is not a URL", record=label, field="resource")
-        figures = {}
-        for part in ("stats", "increase"):
-            block = record.get(part, {})
-            if not isinstance(block, dict):
-                raise SourceError(file, "expected an object", record=label, field=part)
-            values: dict[str, int] = {}
-            for field, value in block.items():
-                if field not in keys:
-                    raise SourceError(file, "unknown category key", record=label, field=f"{part}.{field}")
-                if value is None:
-                    continue
-                key = keys[field]
-                if key == "vehicles_fuel_tanks" and day < MERGE_DATE:
-                    key = "vehicles"
-                # A recount can make a reported increase negative (PetroIvaniuk has such days too).
-                values[key] = parse_count(value, file, label, f"{part}.{field}", signed=part == "increase")
-            figures[part] = drop_inactive(values, day)
-        if not figures["stats"]:
+        totals = _figures(file, record, "stats", keys, day, label)
+        reported = _figures(file, record, "increase", keys, day, label)
+        if not totals:
             raise SourceError(file, "no figures", record=label, field="stats")
-        increases = {k: v for k, v in figures["increase"].items() if k in figures["stats"]}
-        reports.append(ReportFigures(day, SOURCE, figures["stats"], increases, url))
+        increases = {k: v for k, v in reported.items() if k in totals}
+        reports.append(ReportFigures(day, SOURCE, totals, increases, url))
     return reports
+
+
+def _records(file: Path, data: Any) -> list[Any]:
+    """The daily records: a page of `records`, or the one day of `/statistics/latest` or `/{date}`."""
+    inner = data["data"]
+    if "records" not in inner:
+        return [inner]
+    records = inner["records"]
+    if not isinstance(records, list):
+        raise SourceError(file, "expected a list", field="data.records")
+    return records
+
+
+def _day(file: Path, record: dict[str, Any], label: str) -> date:
+    """The record's date, or the date of its day number (day 1 is the war's first day)."""
+    if "date" in record:
+        return parse_date(record["date"], file, label)
+    number = record.get("day")
+    if isinstance(number, int) and not isinstance(number, bool):
+        return WAR_START + timedelta(days=number - 1)
+    raise SourceError(file, "no date and no day number", record=label, field="date")
+
+
+def _figures(
+    file: Path, record: dict[str, Any], part: str, keys: dict[str, str], day: date, label: str
+) -> dict[str, int]:
+    """One block of figures (PART is `stats` or `increase`) by canonical key, those active on DAY."""
+    block = record.get(part, {})
+    if not isinstance(block, dict):
+        raise SourceError(file, "expected an object", record=label, field=part)
+    values: dict[str, int] = {}
+    for field, value in block.items():
+        if field not in keys:
+            raise SourceError(file, "unknown category key", record=label, field=f"{part}.{field}")
+        if value is None:
+            continue
+        key = keys[field]
+        if key == "vehicles_fuel_tanks" and day < MERGE_DATE:
+            key = "vehicles"
+        # A recount can make a reported increase negative (PetroIvaniuk has such days too).
+        values[key] = parse_count(value, file, label, f"{part}.{field}", signed=part == "increase")
+    return drop_inactive(values, day)

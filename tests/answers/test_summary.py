@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import Engine
 
 from bot.answers.summary import alert_facts, alert_text, milestone_crossed, summary_text
+from bot.domain.categories import CATEGORIES
 from storage import queries
 from storage.db import reading
 from tests.support.delivery_fixtures import reports
@@ -19,6 +20,12 @@ def test_milestones() -> None:
     assert milestone_crossed("tanks", 12_490, 12_509) == 12_500
     assert milestone_crossed("tanks", 12_500, 12_509) is None  # crossed the day before
     assert milestone_crossed("tanks", 12_509, 12_490) is None  # a recount down is no milestone
+
+
+def test_every_current_category_has_milestones_and_retired_ones_none() -> None:
+    # A new category's entry needs its step: without one it would never get a milestone alert.
+    for cat in CATEGORIES:
+        assert (cat.milestone_step is None) == cat.retired, cat.key
 
 
 def test_summary_lists_what_was_reported(engine: Engine) -> None:

@@ -39,9 +39,8 @@ def write(tmp_path: Path, name: str, content: str) -> Path:
     return path
 
 
-def test_csv_import_twice_says_nothing_changed(
-    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.usefixtures("db_url")
+def test_csv_import_twice_says_nothing_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(
         tmp_path,
         "f.csv",
@@ -82,8 +81,9 @@ def test_bad_input_is_refused_naming_the_place_and_nothing_is_written(
     assert report_count(db_url) == 0  # the good file was not half-imported either
 
 
+@pytest.mark.usefixtures("db_url")
 def test_missing_file_and_invalid_settings(
-    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert main(["import", str(tmp_path / "nope.json")]) == 1
     assert "nope.json: no such file" in capsys.readouterr().err
@@ -131,9 +131,8 @@ def test_real_datasets_import_with_conflicts_kept(db_url: str, capsys: pytest.Ca
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_export_import_export_round_trip(
-    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fmt: str
-) -> None:
+@pytest.mark.usefixtures("db_url")
+def test_export_import_export_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
     need_shared()
     assert main(["import", str(PETROIVANIUK), str(ORC_LOSSES)]) == 0
     first = tmp_path / f"first.{fmt}"
@@ -146,7 +145,8 @@ def test_export_import_export_round_trip(
     assert len(first.read_text().splitlines()) == 1640 + (1 if fmt == "csv" else 0)
 
 
-def test_export_jsonl_shape_and_date_filter(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.usefixtures("db_url")
+def test_export_jsonl_shape_and_date_filter(capsys: pytest.CaptureFixture[str]) -> None:
     need_shared()
     assert main(["import", str(PETROIVANIUK)]) == 0
     capsys.readouterr()
@@ -157,3 +157,24 @@ def test_export_jsonl_shape_and_date_filter(db_url: str, capsys: pytest.CaptureF
     assert set(obj) == {"date", "totals", "increases", "source", "source_url"}
     assert (obj["date"], obj["totals"]["tanks"], obj["increases"]["tanks"]) == ("2023-05-28", 3797, 3)
     assert "ground_robotic_systems" not in obj["totals"]  # only the figures that exist
+
+
+@pytest.mark.usefixtures("db_url")
+def test_dates_are_read_by_the_one_date_parser(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A day-first date in a file and on the command line, as a command would read it.
+    path = write(
+        tmp_path, "f.csv", CSV_HEADER + "24.10.2024,mine,,684280,9090,,\n2024-10-25,mine,,685910,9097,,\n"
+    )
+    assert main(["import", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["export", "--format", "jsonl", "--from", "25.10.2024", "--to", "25/10/24"]) == 0
+    assert [json.loads(line)["date"] for line in capsys.readouterr().out.splitlines()] == ["2024-10-25"]
+
+
+@pytest.mark.usefixtures("db_url")
+def test_a_bad_date_argument_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["export", "--from", "2024-02-30"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --from: '2024-02-30' is not a date (day is out of range for month)" in err

@@ -97,7 +97,7 @@ async def test_every_row_ends_sent_or_failed_with_a_reason(fake: FakeBotAPI, tg:
     final = rows(engine)
     assert {r.state for r in final} <= {"sent", "failed"}
     assert all(r.error for r in final if r.state == "failed")
-    by_chat = {(r.chat_id, r.kind): r for r in final}
+    by_chat: dict[tuple[int, str], schema.Delivery] = {(r.chat_id, r.kind): r for r in final}
     for chat in [*healthy, flaky, slow, transient, new_group]:
         assert by_chat[(chat, "summary")].state == "sent", chat
         assert by_chat[(chat, "summary")].message_id is not None
@@ -238,9 +238,8 @@ async def test_private_subscribe_settings_and_publish(
     assert len(sends_to(fake, 5)) == 5
 
 
-async def test_group_subscribe_needs_an_admin(
-    app: BotApplication, chat_fake: FakeBotAPI, engine: Engine
-) -> None:
+@pytest.mark.usefixtures("app")
+async def test_group_subscribe_needs_an_admin(chat_fake: FakeBotAPI, engine: Engine) -> None:
     fake = chat_fake
     group, admin, member = -400, 11, 12
     fake.add_chat(group, "group", title="Readers")
@@ -254,9 +253,8 @@ async def test_group_subscribe_needs_an_admin(
     assert {c.params["user_id"] for c in fake.calls_of("getChatMember")} == {admin, member}
 
 
-async def test_channel_subscribe_by_a_channel_post(
-    app: BotApplication, chat_fake: FakeBotAPI, engine: Engine
-) -> None:
+@pytest.mark.usefixtures("app")
+async def test_channel_subscribe_by_a_channel_post(chat_fake: FakeBotAPI, engine: Engine) -> None:
     fake = chat_fake
     channel = -1001234
     fake.add_chat(channel, "channel", title="News")
@@ -268,7 +266,8 @@ async def test_channel_subscribe_by_a_channel_post(
     assert not subscribed(engine, channel)
 
 
-async def test_help_lists_the_new_commands(app: BotApplication, chat_fake: FakeBotAPI) -> None:
+@pytest.mark.usefixtures("app")
+async def test_help_lists_the_new_commands(chat_fake: FakeBotAPI) -> None:
     fake = chat_fake
     fake.inject_message(6, "/help")
     [help_] = await fake.wait_for_async("sendMessage", said(6, "/subscribe"))

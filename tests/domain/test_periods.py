@@ -333,3 +333,25 @@ def test_every_war_day_round_trips_in_all_date_forms(day: date) -> None:
     ):
         assert parse_date(text, today=TODAY) == day
         assert parse_period(text, today=TODAY) == Period(day, day, "day")
+
+
+def test_a_refusal_by_a_rule_names_the_rule() -> None:
+    # The date reads fine; the commands refuse it, and the message says so rather than list the forms.
+    with pytest.raises(PeriodError) as info:
+        parse_date("2024-10-26", today=TODAY)
+    assert str(info.value) == (
+        "cannot use '2024-10-26': the bot has no figures for days after today "
+        "(2024-10-26 is after today, 2024-10-25)"
+    )
+    with pytest.raises(PeriodError) as info:
+        parse_period("23.02.2022", today=TODAY)
+    assert str(info.value) == (
+        "cannot use '23.02.2022': the figures start on 2022-02-24, the first day of the full-scale invasion "
+        "(2022-02-23 is before it)"
+    )
+
+
+def test_an_impossible_date_says_why() -> None:
+    with pytest.raises(PeriodError) as info:
+        parse_period("2024-10-21..2024-02-30", today=TODAY)
+    assert (info.value.reason, info.value.detail) == ("bad_date", "day is out of range for month")

@@ -37,7 +37,7 @@ def fake() -> Iterator[FakeBotAPI]:
         yield server
 
 
-async def boom(update: Update, context: BotContext) -> None:
+async def boom(_update: Update, context: BotContext) -> None:
     """A test-only command that fails with markup, the bot's token and a long tail in its message."""
     raise RuntimeError(f"<b>{context.bot.token}</b> & " + "x" * 2 * ERROR_TEXT_LIMIT)
 

@@ -23,6 +23,9 @@ from tests.support.fakebotapi import Call, FakeBotAPI
 
 MOD_A, MOD_B, STRANGER = 111, 222, 999
 
+# Every test talks to the running bot through the fake Bot API; none needs the application object itself.
+pytestmark = pytest.mark.usefixtures("bot")
+
 
 @pytest.fixture
 def fake() -> Iterator[FakeBotAPI]:
@@ -93,7 +96,7 @@ def revisions(engine: Engine, day: date = DAY) -> list[tuple[int, int]]:
 
 
 async def test_forward_preview_publish(
-    bot: BotApplication, fake: FakeBotAPI, engine: Engine, published: list[tuple[date, bool]]
+    fake: FakeBotAPI, engine: Engine, published: list[tuple[date, bool]]
 ) -> None:
     # A year-less heading in a forwarded post: dated by when the General Staff posted it, not by now.
     origin = {"type": "channel", "chat": {"id": -1001, "type": "channel", "title": "GS"}, "message_id": 5,
@@ -117,7 +120,7 @@ async def test_forward_preview_publish(
 
 
 async def test_stranger_is_refused_and_nothing_is_stored(
-    bot: BotApplication, fake: FakeBotAPI, engine: Engine, caplog: pytest.LogCaptureFixture
+    fake: FakeBotAPI, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="handlers.moderation")
     fake.inject_message(STRANGER, "/post " + report_text())
@@ -135,7 +138,7 @@ async def test_stranger_is_refused_and_nothing_is_stored(
 
 
 async def test_correction_and_history(
-    bot: BotApplication, fake: FakeBotAPI, engine: Engine, published: list[tuple[date, bool]]
+    fake: FakeBotAPI, engine: Engine, published: list[tuple[date, bool]]
 ) -> None:
     first = await preview_of(fake, MOD_A, report_text())
     press(fake, MOD_A, MOD_A, first, "✅ Publish")
@@ -166,7 +169,7 @@ async def test_correction_and_history(
 
 
 async def test_two_moderators_and_a_double_tap_make_one_revision(
-    bot: BotApplication, fake: FakeBotAPI, engine: Engine, published: list[tuple[date, bool]]
+    fake: FakeBotAPI, engine: Engine, published: list[tuple[date, bool]]
 ) -> None:
     preview_a = await preview_of(fake, MOD_A, report_text())
     preview_b = await preview_of(fake, MOD_B, report_text())
@@ -188,7 +191,7 @@ async def test_two_moderators_and_a_double_tap_make_one_revision(
     assert len(texts[MOD_A]) == 2 and len(texts.get(MOD_B, [])) == 1
 
 
-async def test_stale_preview_is_refused(bot: BotApplication, fake: FakeBotAPI, engine: Engine) -> None:
+async def test_stale_preview_is_refused(fake: FakeBotAPI, engine: Engine) -> None:
     preview = await preview_of(fake, MOD_A, report_text())
     changed = seeded_totals(DAY - timedelta(days=1))
     changed["uav"] += 5
@@ -201,7 +204,7 @@ async def test_stale_preview_is_refused(bot: BotApplication, fake: FakeBotAPI, e
     assert revisions(engine) == []
 
 
-async def test_findings_need_publish_anyway(bot: BotApplication, fake: FakeBotAPI, engine: Engine) -> None:
+async def test_findings_need_publish_anyway(fake: FakeBotAPI, engine: Engine) -> None:
     totals = expected_totals()
     totals["tanks"] -= 20  # down from the day before
     totals["personnel"] += 20_000  # far above the last 90 days
@@ -221,7 +224,7 @@ async def test_findings_need_publish_anyway(bot: BotApplication, fake: FakeBotAP
     assert revisions(engine, future) == [(1, MOD_A)]
 
 
-async def test_cancel_and_not_a_report(bot: BotApplication, fake: FakeBotAPI, engine: Engine) -> None:
+async def test_cancel_and_not_a_report(fake: FakeBotAPI, engine: Engine) -> None:
     fake.inject_message(MOD_A, "/post")
     await said(fake, MOD_A, "Send or forward the General Staff's report text now.")
     fake.inject_message(MOD_A, "good morning")
@@ -232,7 +235,7 @@ async def test_cancel_and_not_a_report(bot: BotApplication, fake: FakeBotAPI, en
     assert revisions(engine) == []
 
 
-async def test_moderator_commands_in_help_ukrainian(bot: BotApplication, fake: FakeBotAPI) -> None:
+async def test_moderator_commands_in_help_ukrainian(fake: FakeBotAPI) -> None:
     fake.inject_message(STRANGER, "/help", language_code="uk")
     [help_call] = await said(fake, STRANGER, "/correct DATE CATEGORY TOTAL [INCREASE]")
     assert "виправити одне число звіту (модератори)" in help_call.params["text"]

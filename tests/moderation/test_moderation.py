@@ -175,7 +175,12 @@ def test_correction_keeps_next_day_difference_right(seeded: Engine) -> None:
     with transaction(seeded) as session:
         totals, increases = mod.corrected_figures(session, day, "tanks", 9999, 12)
         p = mod.make_preview(
-            session, report_date=day, totals=totals, increases=increases, today=DAY, action="correct"
+            session,
+            report_date=day,
+            totals=totals,
+            increases=increases,
+            today=DAY,
+            action=schema.RevisionAction.CORRECT,
         )
         pid = mod.save_preview(session, p, chat_id=1, moderator_id=1, raw_text="/correct", now=NOW)
     assert p.correction and "correction" in codes(p)
@@ -254,7 +259,11 @@ def test_two_moderators_at_once_leave_one_revision(seeded: Engine) -> None:
 def test_database_refuses_a_second_revision_with_the_same_number(seeded: Engine) -> None:
     def revision(moderator: int) -> schema.ReportRevision:
         return schema.ReportRevision(
-            report_date=DAY, revision=1, moderator_id=moderator, action="publish", raw_text="x"
+            report_date=DAY,
+            revision=1,
+            moderator_id=moderator,
+            action=schema.RevisionAction.PUBLISH,
+            raw_text="x",
         )
 
     with transaction(seeded) as session:

@@ -27,8 +27,9 @@ def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
+@pytest.mark.usefixtures("db_url")
 def test_a_new_installation_answers_totals_from_the_embedded_history(
-    db_url: str, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     newest = snapshot.read_snapshot()[-1]
     assert main(["ask", "/totals"]) == 0
@@ -93,8 +94,9 @@ def test_a_gzip_export_imports_back_to_the_same_reports(
     engine.dispose()
 
 
+@pytest.mark.usefixtures("db_url")
 def test_a_truncated_gzip_file_is_refused_and_nothing_is_imported(
-    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     broken = tmp_path / "broken.jsonl.gz"
     broken.write_bytes(snapshot.SNAPSHOT.read_bytes()[:5_000])

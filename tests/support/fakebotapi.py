@@ -1782,70 +1782,109 @@ def _scan_link_target(text: str, start: int) -> int:
 
 
 def _parse_markdown_v2(text: str) -> str:
-    out: list[str] = []
-    stack: list[tuple[str, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        top = stack[-1][0] if stack else None
-        if c == "\\" and i + 1 < n and 0 < ord(text[i + 1]) < 127:
-            out.append(text[i + 1])
-            i += 2
-            continue
-        if top in ("`", "```"):
-            if text.startswith(top, i):
-                stack.pop()
-                i += len(top)
-            else:
-                out.append(c)
-                i += 1
-            continue
-        at_line_start = i == 0 or text[i - 1] == "\n"
-        if at_line_start and text.startswith("**>", i):
-            i += 3
-            continue
-        if at_line_start and c == ">":
-            i += 1
-            continue
-        marker: str | None = None
-        if c == "`":
-            marker = "```" if text.startswith("```", i) else "`"
-        elif c == "_":
-            marker = "__" if text.startswith("__", i) and top != "_" else "_"
-        elif c == "|" and text.startswith("||", i):
-            marker = "||"
-        elif c in "*~":
-            marker = c
-        if marker is not None:
-            open_markers = [m for m, _ in stack]
-            if marker in open_markers:
-                del stack[len(open_markers) - 1 - open_markers[::-1].index(marker)]
-            else:
-                stack.append((marker, _byte_offset(text, i)))
-                if marker == "```":  # skip the language name on the opening line
-                    lang = re.match(r"```[\w+-]*\n", text[i:])
-                    if lang:
-                        i += len(lang.group()) - len(marker)
-            i += len(marker)
-            continue
-        if c == "[" or (c == "!" and text.startswith("![", i)):
-            stack.append(("[", _byte_offset(text, i)))
-            i += 2 if c == "!" else 1
-            continue
-        if c == "]" and top == "[":
-            stack.pop()
-            i += 1
-            if i < n and text[i] == "(":
-                i = _scan_link_target(text, i)
-            continue
+    return _MarkdownV2(text).parse()
+
+
+class _MarkdownV2:
+    """MarkdownV2 → the visible text, refusing what the Bot API refuses (unescaped reserved characters,
+    entities left open). The text is read one piece at a time: each rule below consumes the piece at an
+    index when it applies, and returns the index after it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.out: list[str] = []
+        #: The open entities: (marker, byte offset where it opened), innermost last.
+        self.stack: list[tuple[str, int]] = []
+
+    @property
+    def top(self) -> str | None:
+        return self.stack[-1][0] if self.stack else None
+
+    def parse(self) -> str:
+        i = 0
+        while i < len(self.text):
+            i = self._step(i)
+        if self.stack:
+            marker, offset = self.stack[-1]
+            raise _entity_error(f"Can't find end of {_MDV2_NAMES[marker]} entity at byte offset {offset}")
+        return "".join(self.out)
+
+    def _step(self, i: int) -> int:
+        for rule in (self._escaped, self._in_code, self._quote, self._marker, self._link):
+            after = rule(i)
+            if after is not None:
+                return after
+        c = self.text[i]
         if c in _MDV2_RESERVED:
             raise _entity_error(f"Character '{c}' is reserved and must be escaped with the preceding '\\'")
-        out.append(c)
-        i += 1
-    if stack:
-        marker, offset = stack[-1]
-        raise _entity_error(f"Can't find end of {_MDV2_NAMES[marker]} entity at byte offset {offset}")
-    return "".join(out)
+        self.out.append(c)
+        return i + 1
+
+    def _escaped(self, i: int) -> int | None:
+        """A backslash escapes any ASCII character, in code too."""
+        text = self.text
+        if text[i] == "\\" and i + 1 < len(text) and 0 < ord(text[i + 1]) < 127:
+            self.out.append(text[i + 1])
+            return i + 2
+        return None
+
+    def _in_code(self, i: int) -> int | None:
+        """Inside code everything is text, up to the closing marker."""
+        top = self.top
+        if top is None or top not in ("`", "```"):
+            return None
+        if self.text.startswith(top, i):
+            self.stack.pop()
+            return i + len(top)
+        self.out.append(self.text[i])
+        return i + 1
+
+    def _quote(self, i: int) -> int | None:
+        """A block quote's ">" (or an expandable one's "**>") at the start of a line."""
+        if i > 0 and self.text[i - 1] != "\n":
+            return None
+        if self.text.startswith("**>", i):
+            return i + 3
+        return i + 1 if self.text[i] == ">" else None
+
+    def _marker_at(self, i: int) -> str | None:
+        c, text = self.text[i], self.text
+        if c == "`":
+            return "```" if text.startswith("```", i) else "`"
+        if c == "_":
+            return "__" if text.startswith("__", i) and self.top != "_" else "_"
+        if c == "|" and text.startswith("||", i):
+            return "||"
+        return c if c in "*~" else None
+
+    def _marker(self, i: int) -> int | None:
+        """A formatting marker: it closes the innermost open entity of its kind, or opens one."""
+        marker = self._marker_at(i)
+        if marker is None:
+            return None
+        open_markers = [m for m, _ in self.stack]
+        if marker in open_markers:
+            del self.stack[len(open_markers) - 1 - open_markers[::-1].index(marker)]
+        else:
+            self.stack.append((marker, _byte_offset(self.text, i)))
+            if marker == "```":  # skip the language name on the opening line
+                lang = re.match(r"```[\w+-]*\n", self.text[i:])
+                if lang:
+                    i += len(lang.group()) - len(marker)
+        return i + len(marker)
+
+    def _link(self, i: int) -> int | None:
+        """``[text](url)`` and ``![emoji](tg://emoji?id=…)``: the text is shown, the target is skipped."""
+        c = self.text[i]
+        if c == "[" or (c == "!" and self.text.startswith("![", i)):
+            self.stack.append(("[", _byte_offset(self.text, i)))
+            return i + (2 if c == "!" else 1)
+        if c == "]" and self.top == "[":
+            self.stack.pop()
+            if i + 1 < len(self.text) and self.text[i + 1] == "(":
+                return _scan_link_target(self.text, i + 1)
+            return i + 1
+        return None
 
 
 def _parse_markdown(text: str) -> str:

@@ -290,7 +290,8 @@ async def test_method_fault(fake, bot):
 # --------------------------------------------------------------------------- rate limits
 
 
-async def test_private_chat_limit(timedelta_periods):
+@pytest.mark.usefixtures("timedelta_periods")
+async def test_private_chat_limit():
     with FakeBotAPI(rate_limits=True) as limited:
         async with Bot(limited.token, base_url=limited.base_url) as tg_bot:
             for _ in range(3):  # the burst passes
@@ -307,7 +308,8 @@ async def test_private_chat_limit(timedelta_periods):
         assert call.response["parameters"]["retry_after"] >= 1
 
 
-async def test_group_and_global_limits(timedelta_periods):
+@pytest.mark.usefixtures("timedelta_periods")
+async def test_group_and_global_limits():
     with FakeBotAPI(rate_limits=True, group_per_minute=2, global_per_second=5) as limited:
         async with Bot(limited.token, base_url=limited.base_url) as tg_bot:
             await tg_bot.send_message(-5, "x")
@@ -357,7 +359,8 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(fake, bot):
     assert update.channel_post.chat.type == "channel"
 
 
-async def test_long_poll_times_out_empty(fake, bot):
+@pytest.mark.usefixtures("fake")
+async def test_long_poll_times_out_empty(bot):
     started = time.monotonic()
     assert await bot.get_updates(timeout=1) == ()
     assert 0.9 <= time.monotonic() - started < 3
@@ -488,7 +491,7 @@ def test_wait_for_times_out_with_the_calls_seen(fake):
 
 
 async def test_application_replies_to_a_command(fake):
-    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def start(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
         await update.effective_message.reply_text("Welcome")
 
