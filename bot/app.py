@@ -20,8 +20,9 @@ from bot.delivery.runtime import Delivery
 from bot.domain.dates import utc_now
 from bot.i18n.catalog import LANGS, _
 from bot.i18n.texts import COMMANDS
+from bot.moderation.morning import MorningFetch
 from bot.services import BotApplication, BotContext, BotData, Services
-from handlers import basics, fallback, figures, moderation, subscriptions
+from handlers import basics, fallback, fetched, figures, moderation, subscriptions
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,11 @@ def build_application(
     app.bot_data.services = services
     # Built here, started in post_init: only a running bot sends summaries (`lossbot ask` never does).
     app.bot_data.delivery = Delivery(app)
+    app.bot_data.morning = MorningFetch(
+        app,
+        offer=lambda report: fetched.offer_fetched(app, report),
+        missing=lambda day, runs: fetched.report_missing(app, day, runs),
+    )
     app.bot_data.commands = [*COMMANDS]
     for feature in FEATURES:
         feature.register(app)
@@ -90,10 +96,12 @@ async def _post_init(app: BotApplication) -> None:
         await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
     log.info("command menu registered (en, uk); %d commands", len(app.bot_data.commands) - 1)
     app.bot_data.delivery.start()
+    app.bot_data.morning.start()  # the catch-up at once, then the morning polls (when SOURCES is set)
 
 
 async def _post_stop(app: BotApplication) -> None:
     """After Application.stop(): no update, job or task is running any more, so the sender can stop."""
+    await app.bot_data.morning.stop()
     await app.bot_data.delivery.stop()
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated
+from datetime import date, datetime, time
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     #: Seconds a source may take to answer one request.
     http_timeout: float = Field(default=20.0, gt=0, le=300)
     error_chat_id: int | None = Field(default=None, description="chat told about errors (optional)")
+    #: auto: a fetched report that passes every check is published at once; review: moderators decide.
+    fetch_mode: Literal["auto", "review"] = Field(default="auto")
+    #: When the morning polls run, in TIMEZONE: "HH:MM-HH:MM".
+    fetch_window: Annotated[tuple[time, time], NoDecode] = Field(default=(time(7, 0), time(14, 0)))
+    fetch_interval_minutes: int = Field(default=3, ge=1, le=120)
 
     @field_validator("timezone")
     @classmethod
@@ -99,6 +104,19 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         # `ERROR_CHAT_ID=` as copied from .env.example means "not set", not an invalid number.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("fetch_window", mode="before")
+    @classmethod
+    def _window(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+            except ValueError:
+                raise ValueError("must be two times, e.g. 07:00-14:00") from None
+            if not start < end:
+                raise ValueError("must start before it ends, e.g. 07:00-14:00")
+            return (start, end)
+        return value
 
     @field_validator("log_level")
     @classmethod

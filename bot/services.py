@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -21,6 +21,7 @@ from storage.db import reading, transaction
 
 if TYPE_CHECKING:
     from bot.delivery.runtime import Delivery
+    from bot.moderation.morning import MorningFetch
 
 T = TypeVar("T")
 
@@ -78,35 +79,34 @@ class Services:
         return "uk" if code.lower().startswith("uk") else "en"
 
 
+class _SetOnce(Generic[T]):
+    """An attribute the composition point sets while building the bot; reading it before is a bug."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = "_" + name
+
+    def __get__(self, instance: object, owner: type | None = None) -> T:
+        value: T | None = getattr(instance, self._name, None)
+        if value is None:
+            raise RuntimeError(f"the composition point did not set {self._name[1:]}")
+        return value
+
+    def __set__(self, instance: object, value: T) -> None:
+        setattr(instance, self._name, value)
+
+
 class BotData:
-    """The application's typed shared state (PTB's bot_data)."""
+    """The application's typed shared state (PTB's bot_data), set by the composition point."""
+
+    services: _SetOnce[Services] = _SetOnce()
+    #: The summaries and alerts at run time (started and stopped with the application).
+    delivery: _SetOnce[Delivery] = _SetOnce()
+    #: The live sources' catch-up and morning polls (started and stopped with the application).
+    morning: _SetOnce[MorningFetch] = _SetOnce()
 
     def __init__(self) -> None:
-        self._services: Services | None = None
-        self._delivery: Delivery | None = None
-        #: (name, usage, {lang: description}) of every command, for /help and the command menu.
+        #: Every command, for /help and the command menu.
         self.commands: list[Command] = []
-
-    @property
-    def services(self) -> Services:
-        if self._services is None:
-            raise RuntimeError("the composition point did not set the services")
-        return self._services
-
-    @services.setter
-    def services(self, value: Services) -> None:
-        self._services = value
-
-    @property
-    def delivery(self) -> Delivery:
-        """The summaries and alerts at run time (started and stopped with the application)."""
-        if self._delivery is None:
-            raise RuntimeError("the composition point did not set the delivery")
-        return self._delivery
-
-    @delivery.setter
-    def delivery(self, value: Delivery) -> None:
-        self._delivery = value
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

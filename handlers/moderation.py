@@ -84,7 +84,7 @@ async def _allowed(update: Update, context: BotContext, what: str) -> str | None
     return lang
 
 
-def _keyboard(preview_id: int, lang: str, *, force: bool) -> InlineKeyboardMarkup:
+def preview_keyboard(preview_id: int, lang: str, *, force: bool) -> InlineKeyboardMarkup:
     action, label = ("force", N_("⚠️ Publish anyway")) if force else ("pub", N_("✅ Publish"))
     return InlineKeyboardMarkup(
         [
@@ -144,7 +144,7 @@ async def _preview_text(update: Update, context: BotContext, text: str, lang: st
         return preview, pid
 
     preview, pid = await services.write(work)
-    await _send(message, mod.render_preview(preview, lang), _keyboard(pid, lang, force=False))
+    await _send(message, mod.render_preview(preview, lang), preview_keyboard(pid, lang, force=False))
 
 
 async def report_text(update: Update, context: BotContext) -> None:
@@ -218,7 +218,7 @@ async def correct(update: Update, context: BotContext) -> None:
         await reply(update, result, lang)
         return
     preview, pid = result
-    await _send(message, mod.render_preview(preview, lang), _keyboard(pid, lang, force=False))
+    await _send(message, mod.render_preview(preview, lang), preview_keyboard(pid, lang, force=False))
 
 
 def _when(moment: datetime, services: Services, lang: str) -> str:
@@ -366,7 +366,7 @@ async def button(update: Update, context: BotContext) -> None:
             except BadRequest:
                 log.debug("preview %s: keyboard already removed", pid)
         markup = (
-            _keyboard(pid, lang, force=True)
+            preview_keyboard(pid, lang, force=True)
             if outcome.status == mod.OutcomeStatus.NEEDS_CONFIRMATION
             else None
         )

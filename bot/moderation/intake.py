@@ -59,14 +59,21 @@ class SourceRun:
     error: str | None = None
 
 
+def _up_to_date(engine: Engine, today: date) -> bool:
+    newest = newest_stored(engine)
+    return newest is not None and newest >= today - timedelta(days=1)
+
+
 def newest_stored(engine: Engine) -> date | None:
     with reading(engine) as session:
         latest = queries.latest_report(session)
     return latest.report_date if latest else None
 
 
-def check_and_store(engine: Engine, report: ReportFigures, today: date, run: SourceRun) -> None:
-    """Store REPORT if it passes every check, else hold it; one transaction either way."""
+def check_and_store(
+    engine: Engine, report: ReportFigures, today: date, run: SourceRun, *, review: bool = False
+) -> None:
+    """Store REPORT if it passes every check (and REVIEW is off), else hold it; one transaction."""
     with transaction(engine) as session:
         preview = make_preview(
             session,
@@ -75,7 +82,7 @@ def check_and_store(engine: Engine, report: ReportFigures, today: date, run: Sou
             increases=report.increases,
             today=today,
         )
-        if preview.has_errors:
+        if preview.has_errors or review:
             run.held.append(Held(report, [f for f in preview.findings if f.severity == "error"]))
             return
         summary = store_reports(session, [report])
@@ -92,10 +99,17 @@ async def fetch_new(
     today: date,
     only: date | None = None,
     progress: Progress | None = None,
+    review: bool = False,
 ) -> list[SourceRun]:
-    """Ask each source for what the store lacks (or for the report of ONLY) and store what passes."""
+    """Ask the sources for what the store lacks (or for the report of ONLY) and store what passes.
+
+    The sources are asked in order; a later one only when those before it failed or left the store
+    behind (its newest report older than yesterday, e.g. a dataset that stopped updating): the later ones
+    are fallbacks, so a normal poll costs one request. REVIEW: store nothing, hold every report."""
     runs: list[SourceRun] = []
     for source in sources:
+        if runs and runs[-1].error is None and _up_to_date(engine, today):
+            break
         after = newest_stored(engine) if only is None else only - timedelta(days=1)
         run = SourceRun(source.name, source.url, after)
         runs.append(run)
@@ -107,7 +121,7 @@ async def fetch_new(
             continue
         run.fetched = len(reports)
         for done, report in enumerate(reports, start=1):
-            check_and_store(engine, report, today, run)
+            check_and_store(engine, report, today, run, review=review)
             if progress is not None:
                 progress(done, len(reports))
             if run.held:

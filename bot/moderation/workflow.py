@@ -207,9 +207,20 @@ def _ordered(totals: dict[str, int]) -> list[str]:
 
 
 def save_preview(
-    session: Session, preview: Preview, *, chat_id: int, moderator_id: int, raw_text: str, now: datetime
+    session: Session,
+    preview: Preview,
+    *,
+    chat_id: int,
+    moderator_id: int,
+    raw_text: str,
+    now: datetime,
+    source: str = MODERATOR_SOURCE,
+    source_url: str | None = None,
 ) -> int:
-    """Keep PREVIEW until a moderator publishes or cancels it; returns its id (used in the buttons)."""
+    """Keep PREVIEW until a moderator publishes or cancels it; returns its id (used in the buttons).
+
+    SOURCE: where the figures came from, kept when published (a live source's report held for review
+    is published as that source's, with its URL)."""
     return store.add_preview(
         session,
         schema.PendingPreview(
@@ -219,7 +230,12 @@ def save_preview(
             report_date=preview.report_date,
             action=preview.action,
             raw_text=raw_text,
-            figures={"totals": preview.totals, "increases": preview.increases},
+            figures={
+                "totals": preview.totals,
+                "increases": preview.increases,
+                "source": source,
+                "source_url": source_url,
+            },
             has_errors=preview.has_errors,
             base_fingerprint=preview.fingerprint,
         ),
@@ -318,7 +334,15 @@ def publish(
     figures = preview.figures
     summary = store_reports(
         session,
-        [ReportFigures(day, MODERATOR_SOURCE, dict(figures["totals"]), dict(figures["increases"]))],
+        [
+            ReportFigures(
+                day,
+                figures.get("source") or MODERATOR_SOURCE,
+                dict(figures["totals"]),
+                dict(figures["increases"]),
+                figures.get("source_url"),
+            )
+        ],
         prefer_new=True,
         now=now,
     )
