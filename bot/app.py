@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.domain.dates import utc_now
 from bot.i18n.catalog import LANGS, _
 from bot.i18n.texts import COMMANDS
-from bot.services import BotApplication, BotContext, BotData, Services
+from bot.services import DEFAULTS, BotApplication, BotContext, BotData, Services
 from handlers import basics, fallback, figures, moderation, subscriptions
 from storage.db import make_engine
 
@@ -53,6 +53,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
         .context_types(context_types)
+        .defaults(DEFAULTS)
         # Commands are answered concurrently: a slow query never holds up other chats.
         .concurrent_updates(True)
         .post_init(_post_init)

@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
-from telegram import Update
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackContext, Defaults, ExtBot
 
 from bot.config import Settings
 from bot.domain.dates import utc_now
@@ -20,6 +21,12 @@ from storage import chats
 from storage.db import reading, transaction
 
 T = TypeVar("T")
+
+#: How every message is sent unless a call says otherwise: HTML, without link previews (answers link
+#: their sources), without quoting the command. The running bot and `lossbot summary --send` use these.
+DEFAULTS = Defaults(
+    parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True), do_quote=False
+)
 
 #: Called when a report was published or corrected: (report date, is_correction).
 PublishHook = Callable[[date, bool], Awaitable[None]]

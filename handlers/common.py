@@ -7,8 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlmodel import Session
-from telegram import LinkPreviewOptions, Message, Update
-from telegram.constants import ParseMode
+from telegram import Message, Update
 from telegram.ext import CommandHandler, filters
 
 from bot.answers.commands import UsageError, fit
@@ -25,15 +24,11 @@ def command_args(message: Message) -> str:
 
 
 async def reply(update: Update, text: str, lang: str) -> Message | None:
+    """HTML, no link previews and no quoting come from the bot's Defaults (bot.services.DEFAULTS)."""
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(
-        fit(text, lang),
-        parse_mode=ParseMode.HTML,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-        do_quote=False,
-    )
+    return await message.reply_text(fit(text, lang))
 
 
 def answering(answer: Answer) -> Handler:

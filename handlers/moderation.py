@@ -13,7 +13,6 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
@@ -95,7 +94,7 @@ def _keyboard(preview_id: int, lang: str, *, force: bool) -> InlineKeyboardMarku
 
 
 async def _send(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False)
+    await message.reply_text(text, reply_markup=markup)
 
 
 def _reference_date(message: Message, services: Services) -> date:

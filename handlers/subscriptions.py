@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
@@ -191,12 +191,7 @@ async def settings(update: Update, context: BotContext) -> None:
             await _answer(update, context, _(lang, change, zone=html.escape(" ".join(args[2:]))), lang)
             return
         sub = await services.write(lambda s: store.update_settings(s, chat.id, **change)) or sub
-    await message.reply_text(
-        _settings_text(sub, lang),
-        parse_mode=ParseMode.HTML,
-        reply_markup=_keyboard(sub, lang),
-        do_quote=False,
-    )
+    await message.reply_text(_settings_text(sub, lang), reply_markup=_keyboard(sub, lang))
 
 
 def _parse_settings(args: list[str]) -> dict[str, Any] | str:
@@ -247,9 +242,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     await query.answer(_(lang, "Saved."))
     if query.message is not None:
         try:
-            await query.edit_message_text(
-                _settings_text(sub, lang), parse_mode=ParseMode.HTML, reply_markup=_keyboard(sub, lang)
-            )
+            await query.edit_message_text(_settings_text(sub, lang), reply_markup=_keyboard(sub, lang))
         except TelegramError as exc:  # "message is not modified" when the same button is pressed again
             log.debug("settings message not edited: %s", exc)
 
