@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -19,6 +19,7 @@ from bot.i18n.catalog import LANGS, _
 from bot.i18n.texts import COMMANDS
 from bot.services import DEFAULTS, BotApplication, BotContext, BotData, Services
 from handlers import basics, fallback, figures, moderation, subscriptions
+from handlers.common import resolve_language
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ def build_application(
     services = Services(settings, engine or make_engine(settings.database_url), clock)
     app.bot_data.services = services
     app.bot_data.commands = [*COMMANDS]
+    # Group -1 runs before every feature's handlers, once per update: they all read context.lang.
+    app.add_handler(TypeHandler(Update, resolve_language), group=-1)
     for feature in FEATURES:
         feature.register(app)
         app.bot_data.commands.extend(getattr(feature, "COMMANDS", ()))

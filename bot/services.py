@@ -102,9 +102,24 @@ class BotData:
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    #: PTB builds one context per update and hands it to every handler of that update.
+    _lang: str | None = None
+
     @property
     def services(self) -> Services:
         return self.bot_data.services
+
+    @property
+    def lang(self) -> str:
+        """The chat's language, read once per update before the handlers run (handlers.common
+        .resolve_language); /lang and the settings buttons set it anew for the rest of the update."""
+        if self._lang is None:
+            raise RuntimeError("the chat's language is resolved by a handler in group -1 (bot/app.py)")
+        return self._lang
+
+    @lang.setter
+    def lang(self, value: str) -> None:
+        self._lang = value
 
 
 BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

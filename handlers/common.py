@@ -1,4 +1,4 @@
-"""Reply helpers every handler module uses."""
+"""Reply helpers every handler module uses, and the chat's language, resolved once per update."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ def command_args(message: Message) -> str:
     return text.partition(" ")[2].strip() if text.startswith("/") else text.strip()
 
 
+async def resolve_language(update: Update, context: BotContext) -> None:
+    """Before any handler (group -1): read the chat's language once, for every handler of the update."""
+    context.lang = await context.services.language(update)
+
+
 async def reply(update: Update, text: str, lang: str) -> Message | None:
     """HTML, no link previews and no quoting come from the bot's Defaults (bot.services.DEFAULTS)."""
     message = update.effective_message
@@ -38,8 +43,7 @@ def answering(answer: Answer) -> Handler:
         message = update.effective_message
         if message is None:
             return
-        services = context.services
-        lang = await services.language(update)
+        services, lang = context.services, context.lang
         args = command_args(message)
         today: date = services.today()
 

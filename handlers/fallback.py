@@ -11,12 +11,12 @@ from handlers.common import reply
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    lang = await context.services.language(update)
+    lang = context.lang
     await reply(update, _(lang, "I don't know that command. See /help."), lang)
 
 
 async def private_chatter(update: Update, context: BotContext) -> None:
-    lang = await context.services.language(update)
+    lang = context.lang
     await reply(update, _(lang, "I answer commands — see /help. For example: /totals"), lang)
 
 

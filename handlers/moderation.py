@@ -51,10 +51,9 @@ def _is_moderator(update: Update, services: Services) -> bool:
 
 async def _allowed(update: Update, context: BotContext, what: str) -> str | None:
     """The language when the user is a moderator in a private chat; else refuse, log, return None."""
-    services = context.services
-    lang = await services.language(update)
+    lang = context.lang
     user = update.effective_user
-    if not _is_moderator(update, services):
+    if not _is_moderator(update, context.services):
         log.warning("moderator action %s refused for user %s", what, user.id if user else None)
         if update.callback_query is not None:
             await update.callback_query.answer(

@@ -97,7 +97,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    lang = await services.language(update)
+    lang = context.lang
     if not await _may_manage(update, context):
         await _answer(
             update, context, _(lang, "Only the group's administrators can change its subscription."), lang
@@ -120,7 +120,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    lang = await services.language(update)
+    lang = context.lang
     if not await _may_manage(update, context):
         await _answer(
             update, context, _(lang, "Only the group's administrators can change its subscription."), lang
@@ -174,7 +174,7 @@ async def settings(update: Update, context: BotContext) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
-    lang = await services.language(update)
+    lang = context.lang
     if not await _may_manage(update, context):
         await _answer(
             update, context, _(lang, "Only the group's administrators can change its subscription."), lang
@@ -220,7 +220,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or query.data is None:
         return
-    lang = await services.language(update)
+    lang = context.lang
     if chat.type != Chat.PRIVATE and not await _member_is_admin(context, chat.id, query.from_user.id):
         await query.answer(
             _(lang, "Only the group's administrators can change its subscription."), show_alert=True
@@ -230,7 +230,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     changes: dict[str, Any] = {}
     if field_name == "lang" and value in _LANG_NAMES:
         await services.write(lambda s: chats.set_chat_language(s, chat.id, value))
-        lang = value
+        lang = context.lang = value
     elif field_name == "recv" and value in schema.RECEIVE_CHOICES:
         changes["receive"] = value
     elif field_name == "when":
