@@ -154,7 +154,7 @@ async def run_naive(n: int, tmp: Path) -> Result:
 
         async def totals(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             with reading(engine) as session:
-                text = answers.totals(session, "", today=NOW.date(), lang="en")
+                text = answers.totals(session, "", today=NOW.date(), lang="en").text
             if update.effective_message is not None:
                 await update.effective_message.reply_text(text, parse_mode="HTML")
 

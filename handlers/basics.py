@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.answers import commands as answers
+from bot.answers.reply import Reply
 from bot.i18n.catalog import _
 from bot.services import BotApplication, BotContext
 from handlers.common import command, command_args, reply
@@ -15,12 +16,14 @@ async def start(update: Update, context: BotContext) -> None:
     lang = context.lang
     await reply(
         update,
-        _(
-            lang,
-            "👋 I keep the daily figures of Russia's losses in Ukraine as published by "
-            "Ukraine's General Staff, and answer questions about totals, days, periods and "
-            "categories.\n\nTry /totals, /day 2024-10-25, /range week or /top personnel "
-            "10.\nAll commands: /help",
+        Reply(
+            _(
+                lang,
+                "👋 I keep the daily figures of Russia's losses in Ukraine as published by "
+                "Ukraine's General Staff, and answer questions about totals, days, periods and "
+                "categories.\n\nTry /totals, /day 2024-10-25, /range week or /top personnel "
+                "10.\nAll commands: /help",
+            )
         ),
         lang,
     )
@@ -41,11 +44,11 @@ async def set_language(update: Update, context: BotContext) -> None:
     choice = command_args(message).lower()
     choice = {"ua": "uk", "укр": "uk", "українська": "uk", "english": "en", "англ": "en"}.get(choice, choice)
     if choice not in ("en", "uk"):
-        await reply(update, _(context.lang, "Usage: /lang en or /lang uk"), context.lang)
+        await reply(update, Reply(_(context.lang, "Usage: /lang en or /lang uk")), context.lang)
         return
     await context.services.write(lambda s: chats.set_chat_language(s, chat.id, choice))
     context.lang = choice  # the rest of this update speaks the new language, starting with the answer
-    await reply(update, _(context.lang, "Language set to English."), context.lang)
+    await reply(update, Reply(_(context.lang, "Language set to English.")), context.lang)
 
 
 def register(app: BotApplication) -> None:

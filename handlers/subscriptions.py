@@ -18,6 +18,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.answers.reply import Reply
 from bot.delivery import schedule
 from bot.delivery.broadcaster import Broadcaster
 from bot.delivery.sender import Sender
@@ -86,7 +87,7 @@ async def _may_manage(update: Update, context: BotContext) -> bool:
 
 async def _answer(update: Update, context: BotContext, text: str, lang: str) -> None:
     """Reply to a command; a channel post gets a new channel message (reply_text works there too)."""
-    await reply(update, text, lang)
+    await reply(update, Reply(text), lang)
 
 
 # --------------------------------------------------------------------------------------------- commands

@@ -1,4 +1,4 @@
-"""The answers to the query commands, as plain functions: (session, arguments, today, language) → HTML text.
+"""The answers to the query commands, as plain functions: (session, arguments, today, language) → Reply.
 
 Handlers and `lossbot ask` call these; they never touch Telegram, so they are tested directly. Every
 answer names the report date(s) and source(s) behind its figures, and fits one Telegram message.
@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from bot.answers.reply import Reply
 from bot.domain.categories import BY_KEY, CATEGORIES, Category, resolve_category
 from bot.domain.dates import day_number
 from bot.domain.periods import Period, PeriodError, parse_date, parse_period
@@ -21,6 +22,7 @@ from bot.i18n.texts import COMMANDS, EXAMPLES, SOURCE_HOME, Command, source_name
 from storage import queries
 
 MAX_MESSAGE = 4096
+MAX_CAPTION = 1024
 MAX_ARGS = 200
 MAX_TOP = 50
 DEFAULT_TOP = 10
@@ -78,12 +80,12 @@ def _period_problem(exc: PeriodError, lang: str, sentence: str = BAD_PERIOD) -> 
     return _(lang, sentence, text=_q(exc.text), detail=detail)
 
 
-def fit(text: str, lang: str) -> str:
-    """Cut TEXT at a line boundary so it fits one message (a last resort; answers are sized to fit)."""
-    if len(text) <= MAX_MESSAGE:
+def fit(text: str, lang: str, limit: int = MAX_MESSAGE) -> str:
+    """Cut TEXT at a line boundary so it fits LIMIT (a last resort; answers are sized to fit)."""
+    if len(text) <= limit:
         return text
     tail = "\n" + _(lang, "… (shortened to fit Telegram)")
-    cut = text[: MAX_MESSAGE - len(tail)]
+    cut = text[: limit - len(tail)]
     cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
     return cut + tail
 
@@ -207,7 +209,7 @@ def _listed(report: queries.StoredReport) -> Iterable[tuple[Category, queries.Da
 # ------------------------------------------------------------------------------------------------ /totals
 
 
-def totals(session: Session, args: str, *, today: date, lang: str) -> str:
+def totals(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("totals", args, lang)
     asked: date | None = _parse_day("totals", args, today, lang, session) if args else None
     report = queries.report_as_of(session, asked) if asked else queries.latest_report(session)
@@ -234,7 +236,7 @@ def totals(session: Session, args: str, *, today: date, lang: str) -> str:
     lines.append("")
     lines += [_figure_line(cat, f.total, f.increase, lang) for cat, f in _listed(report)]
     lines += ["", source_line(report, lang)]
-    return fit("\n".join(lines), lang)
+    return Reply(fit("\n".join(lines), lang))
 
 
 # --------------------------------------------------------------------------------------------------- /day
@@ -301,7 +303,7 @@ def recount_lines(report: queries.StoredReport, lang: str) -> list[str]:
     ]
 
 
-def day(session: Session, args: str, *, today: date, lang: str) -> str:
+def day(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("day", args, lang)
     if not args:
         raise _usage("day", lang)
@@ -327,7 +329,7 @@ def day(session: Session, args: str, *, today: date, lang: str) -> str:
     if extra:
         lines += ["", *extra]
     lines += ["", source_line(report, lang)]
-    return fit("\n".join(lines), lang)
+    return Reply(fit("\n".join(lines), lang))
 
 
 # ------------------------------------------------------------------------------------------------- /range
@@ -347,7 +349,7 @@ def _day_list(days: list[date], lang: str, limit: int = 8) -> str:
     return ", ".join(items)
 
 
-def range_(session: Session, args: str, *, today: date, lang: str) -> str:
+def range_(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("range", args, lang)
     if not args:
         raise _usage("range", lang)
@@ -355,7 +357,7 @@ def range_(session: Session, args: str, *, today: date, lang: str) -> str:
     return period_summary(session, period, lang)
 
 
-def period_summary(session: Session, period: Period, lang: str) -> str:
+def period_summary(session: Session, period: Period, lang: str) -> Reply:
     sums = queries.period_sums(session, period.first_day, period.end)
     label = html.escape(period.label(lang))
     if sums.first_report is None or sums.last_report is None:
@@ -416,13 +418,13 @@ def period_summary(session: Session, period: Period, lang: str) -> str:
     if notes:
         lines += ["", *notes]
     lines += ["", _sources_line(session, sums.first_report, sums.last_report, lang)]
-    return fit("\n".join(lines), lang)
+    return Reply(fit("\n".join(lines), lang))
 
 
 # --------------------------------------------------------------------------------------------------- /top
 
 
-def top(session: Session, args: str, *, today: date, lang: str) -> str:
+def top(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("top", args, lang)
     cat, rest = _split_category("top", args, lang)
     n = DEFAULT_TOP
@@ -465,7 +467,7 @@ def top(session: Session, args: str, *, today: date, lang: str) -> str:
         lines += ["", _(lang, "Equal increases share a rank.")]
     first, last = min(d.report_date for d in days), max(d.report_date for d in days)
     lines += ["", _sources_line(session, first, last, lang)]
-    return fit("\n".join(lines), lang)
+    return Reply(fit("\n".join(lines), lang))
 
 
 def _all_time(lang: str) -> str:
@@ -475,7 +477,7 @@ def _all_time(lang: str) -> str:
 # ---------------------------------------------------------------------------------------------- /category
 
 
-def category(session: Session, args: str, *, today: date, lang: str) -> str:
+def category(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("category", args, lang)
     cat, rest = _split_category("category", args, lang)
     period = _parse_period("category", " ".join(rest), today, lang) if rest else None
@@ -573,13 +575,13 @@ def category(session: Session, args: str, *, today: date, lang: str) -> str:
                 ),
             ]
     lines += ["", source_line(latest, lang)]
-    return fit("\n".join(lines), lang)
+    return Reply(fit("\n".join(lines), lang))
 
 
 # ----------------------------------------------------------------------------------------------- /records
 
 
-def records(session: Session, args: str, *, today: date, lang: str) -> str:
+def records(session: Session, args: str, *, today: date, lang: str) -> Reply:
     best = queries.record_days(session)
     if not best:
         raise _no_data(lang)
@@ -613,13 +615,13 @@ def records(session: Session, args: str, *, today: date, lang: str) -> str:
         lines += ["", _(lang, "Days of February–March 2022 carry artifacts of irregular early reporting.")]
     dates = [d.report_date for d in best.values()]
     lines += ["", _sources_line(session, min(dates), max(dates), lang)]
-    return fit("\n".join(lines), lang)
+    return Reply(fit("\n".join(lines), lang))
 
 
 # ------------------------------------------------------------------------------------ /categories, /help
 
 
-def categories_list(lang: str) -> str:
+def categories_list(lang: str) -> Reply:
     lines = [_(lang, "<b>Categories</b> (name — what you can type)"), ""]
     for cat in CATEGORIES:
         typed = ", ".join(dict.fromkeys([cat.key, *cat.aliases]))
@@ -627,10 +629,10 @@ def categories_list(lang: str) -> str:
         # English names of retired categories already say so ("Vehicles (retired)").
         retired = marker if cat.retired and marker not in cat.name(lang) else ""
         lines.append(f"{cat.icon} <b>{html.escape(cat.name(lang))}</b>{retired} — {html.escape(typed)}")
-    return fit("\n".join(lines), lang)
+    return Reply(fit("\n".join(lines), lang))
 
 
-def help_text(lang: str, commands: Iterable[Command]) -> str:
+def help_text(lang: str, commands: Iterable[Command]) -> Reply:
     lines = [_(lang, "<b>Commands</b>"), ""]
     for command in commands:
         lines.append(f"{html.escape(command.usage)} — {html.escape(_(lang, command.description))}")
@@ -648,4 +650,4 @@ def help_text(lang: str, commands: Iterable[Command]) -> str:
             "Figures are Ukraine's General Staff estimates; every answer names its report date and source.",
         ),
     ]
-    return fit("\n".join(lines), lang)
+    return Reply(fit("\n".join(lines), lang))

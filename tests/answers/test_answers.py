@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from bot.answers import commands as answers
 from bot.answers.commands import UsageError
+from bot.answers.reply import Reply
 from bot.domain.report import ReportFigures
 from bot.i18n.texts import COMMANDS
 from storage.db import reading, transaction
@@ -22,7 +23,7 @@ from storage.writes import store_reports
 TODAY = date(2026, 8, 23)
 NBSP = "\u00a0"
 
-Answer = Callable[..., str]
+Answer = Callable[..., Reply]
 QUERIES: dict[str, Answer] = {
     "totals": answers.totals,
     "day": answers.day,
@@ -41,7 +42,7 @@ def plain(markup: str) -> str:
 def ask(session: Session, command: str, args: str = "", lang: str = "en", today: date = TODAY) -> str:
     """The text the user reads: the answer, or the explanation of a usage error."""
     try:
-        text = QUERIES[command](session, args, today=today, lang=lang)
+        text = QUERIES[command](session, args, today=today, lang=lang).text
     except UsageError as exc:
         text = str(exc)
     assert len(text) <= answers.MAX_MESSAGE
@@ -240,10 +241,10 @@ def test_an_empty_store_tells_how_to_load_the_history(engine: Engine) -> None:
 
 def test_categories_and_help_list_everything_in_one_message() -> None:
     for lang in ("en", "uk"):
-        assert len(answers.categories_list(lang)) <= answers.MAX_MESSAGE
-        text = plain(answers.help_text(lang, COMMANDS))
+        assert len(answers.categories_list(lang).text) <= answers.MAX_MESSAGE
+        text = plain(answers.help_text(lang, COMMANDS).text)
         assert "/top CATEGORY [N] [PERIOD]" in text
-    listed = plain(answers.categories_list("en"))
+    listed = plain(answers.categories_list("en").text)
     assert "Vehicles (retired) (retired)" not in listed
     assert "Vehicles (retired)" in listed
 

@@ -1,5 +1,6 @@
-"""What every handler shares, driven through the real bot and the loopback fake Bot API: the chat's
-language is read once per update."""
+"""What every handler shares, driven through the real bot and the loopback fake Bot API: a Reply becomes
+a text, photo or file message with its buttons and the bot's send defaults, and the chat's language is
+read once per update."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, event
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot.answers.reply import Button, Reply, Upload
 from bot.app import build_application
 from bot.config import Settings
 from bot.services import BotApplication, BotContext
@@ -23,6 +25,8 @@ from tests.support.fakebotapi import FakeBotAPI
 
 NOW = datetime(2024, 10, 25, 9, 0, tzinfo=UTC)
 GROUP = -555
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(100)
+KEYBOARD = ((Button("One", "t:1"), Button("Two", "t:2")), (Button("Three", "t:3"),))
 
 _ids = itertools.count(1)
 
@@ -46,13 +50,21 @@ def update(
 
 
 async def show(update: Update, context: BotContext) -> None:
-    """A command of this test only."""
-    await reply(update, "Once", context.lang)
+    """A command of this test only: /show photo|file|buttons|twice answers with that kind of Reply."""
+    kind = (context.args or [""])[0]
+    answers = {
+        "photo": Reply("<b>Chart</b> of 25 Oct", photo=Upload("chart.png", PNG), keyboard=KEYBOARD),
+        "file": Reply("Losses <i>CSV</i>", document=Upload("losses.csv", b"a,b\n1,2\n")),
+        "buttons": Reply("Pick <b>one</b>", keyboard=KEYBOARD),
+        "twice": Reply("Once"),
+    }
+    await reply(update, answers[kind], context.lang)
 
 
 async def say_language(update: Update, context: BotContext) -> None:
-    """A second handler of the same update, in a later group."""
-    await reply(update, f"language: {context.lang}", context.lang)
+    """/show twice: a second handler of the same update, in a later group."""
+    if context.args == ["twice"]:
+        await reply(update, Reply(f"language: {context.lang}"), context.lang)
 
 
 @pytest.fixture
@@ -76,6 +88,49 @@ async def app(fake: FakeBotAPI, engine: Engine) -> AsyncIterator[BotApplication]
 
 async def process(app: BotApplication, raw: dict[str, Any]) -> None:
     await app.process_update(Update.de_json(raw, app.bot))
+
+
+EXPECTED_MARKUP = {
+    "inline_keyboard": [
+        [{"text": "One", "callback_data": "t:1"}, {"text": "Two", "callback_data": "t:2"}],
+        [{"text": "Three", "callback_data": "t:3"}],
+    ]
+}
+
+
+async def test_a_photo_reply_is_a_photo_with_caption_and_buttons(
+    app: BotApplication, fake: FakeBotAPI
+) -> None:
+    await process(app, update(GROUP, "/show photo", chat_type="group"))
+    [call] = fake.calls_of("sendPhoto")
+    assert call.ok, call.description
+    assert call.params["caption"] == "<b>Chart</b> of 25 Oct"
+    assert call.params["parse_mode"] == "HTML"
+    assert call.params["reply_markup"] == EXPECTED_MARKUP
+    assert "reply_parameters" not in call.params  # not quoted, even in a group
+    upload = call.files["photo"]
+    assert (upload.filename, upload.data) == ("chart.png", PNG)
+    assert fake.calls_of("sendMessage") == []
+
+
+async def test_a_file_reply_is_a_document_with_caption(app: BotApplication, fake: FakeBotAPI) -> None:
+    await process(app, update(GROUP, "/show file", chat_type="group"))
+    [call] = fake.calls_of("sendDocument")
+    assert call.ok, call.description
+    assert (call.files["document"].filename, call.files["document"].data) == ("losses.csv", b"a,b\n1,2\n")
+    assert call.params["caption"] == "Losses <i>CSV</i>" and call.params["parse_mode"] == "HTML"
+
+
+async def test_a_text_reply_with_buttons(app: BotApplication, fake: FakeBotAPI) -> None:
+    await process(app, update(GROUP, "/show buttons", chat_type="group"))
+    [call] = fake.calls_of("sendMessage")
+    assert call.params["text"] == "Pick <b>one</b>"
+    assert call.params["reply_markup"] == EXPECTED_MARKUP
+    assert call.params["link_preview_options"] == {"is_disabled": True}
+    assert "reply_parameters" not in call.params
+
+
+# ------------------------------------------------------------------------------------------- language
 
 
 def language_reads(engine: Engine) -> list[str]:
