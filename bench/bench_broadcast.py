@@ -160,12 +160,13 @@ async def run_naive(n: int, tmp: Path) -> Result:
 
         app.add_handler(CommandHandler("totals", totals))
         with reading(engine) as session:
+            from bot.answers.facts import report_facts
             from bot.answers.summary import summary_text
             from storage import queries
 
             report = queries.latest_report(session)
             assert report is not None
-            text = summary_text(session, report, "en")
+            text = summary_text(report_facts(session, report), "en")
         replies: list[float] = []
         done = asyncio.Event()
         lost = 0

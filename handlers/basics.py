@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.answers import commands as answers
+from bot.answers import render
 from bot.answers.reply import Reply
 from bot.i18n.catalog import _
 from bot.services import BotApplication, BotContext
@@ -30,11 +30,11 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    await reply(update, answers.help_text(context.lang, context.bot_data.commands), context.lang)
+    await reply(update, render.help_text(context.lang, context.bot_data.commands), context.lang)
 
 
 async def categories(update: Update, context: BotContext) -> None:
-    await reply(update, answers.categories_list(context.lang), context.lang)
+    await reply(update, render.categories_list(context.lang), context.lang)
 
 
 async def set_language(update: Update, context: BotContext) -> None:

@@ -10,7 +10,8 @@ from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CommandHandler, filters
 
-from bot.answers.commands import MAX_CAPTION, UsageError, fit
+from bot.answers.commands import UsageError
+from bot.answers.render import MAX_CAPTION, fit
 from bot.answers.reply import Keyboard, Reply
 from bot.services import BotContext
 

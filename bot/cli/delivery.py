@@ -26,7 +26,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
-from bot.answers import summary
+from bot.answers import facts, summary
 from bot.delivery.broadcaster import Broadcaster
 from bot.delivery.sender import Sender
 from bot.services import DEFAULTS
@@ -158,7 +158,7 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
             if report is None:
                 print("No such report.")
                 return 1
-            print(summary.summary_text(session, report, args.lang))
+            print(summary.summary_text(facts.report_facts(session, report), args.lang))
         engine.dispose()
         return 0
     asyncio.run(send_summary(settings, args.date, lease=args.lease))
