@@ -157,18 +157,19 @@ async def run_naive(n: int, tmp: Path) -> Result:
 
         async def totals(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
             with reading(engine) as session:
-                text = answers.totals(session, "", today=NOW.date(), lang="en")
+                text = answers.totals(session, "", today=NOW.date(), lang="en").text
             if update.effective_message is not None:
                 await update.effective_message.reply_text(text, parse_mode="HTML")
 
         app.add_handler(CommandHandler("totals", totals))
         with reading(engine) as session:
+            from bot.answers.facts import report_facts
             from bot.answers.summary import summary_text
             from storage import queries
 
             report = queries.latest_report(session)
             assert report is not None
-            text = summary_text(session, report, "en")
+            text = summary_text(report_facts(session, report), "en")
         replies: list[float] = []
         done = asyncio.Event()
         lost = 0

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -21,8 +21,9 @@ from bot.domain.dates import utc_now
 from bot.i18n.catalog import LANGS, _
 from bot.i18n.texts import COMMANDS
 from bot.moderation.morning import MorningFetch
-from bot.services import BotApplication, BotContext, BotData, Services
+from bot.services import DEFAULTS, BotApplication, BotContext, BotData, Services
 from handlers import basics, fallback, fetched, figures, moderation, subscriptions
+from handlers.common import resolve_language
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
         .context_types(context_types)
+        .defaults(DEFAULTS)
         # Commands are answered concurrently: a slow query never holds up other chats.
         .concurrent_updates(True)
         # Everything with a lifecycle starts and stops here, with the application (see run_polling).
@@ -77,6 +79,8 @@ def build_application(
         missing=lambda day, runs: fetched.report_missing(app, day, runs),
     )
     app.bot_data.commands = [*COMMANDS]
+    # Group -1 runs before every feature's handlers, once per update: they all read context.lang.
+    app.add_handler(TypeHandler(Update, resolve_language), group=-1)
     for feature in FEATURES:
         feature.register(app)
         app.bot_data.commands.extend(getattr(feature, "COMMANDS", ()))

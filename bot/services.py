@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from telegram import Update
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackContext, Defaults, ExtBot
 
 from bot.config import Settings
 from bot.domain.dates import utc_now
@@ -23,7 +26,14 @@ if TYPE_CHECKING:
     from bot.delivery.runtime import Delivery
     from bot.moderation.morning import MorningFetch
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: How every message is sent unless a call says otherwise: HTML, without link previews (answers link
+#: their sources), without quoting the command. The running bot and `lossbot summary --send` use these.
+DEFAULTS = Defaults(
+    parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True), do_quote=False
+)
 
 #: Called when a report was published or corrected: (report date, is_correction).
 PublishHook = Callable[[date, bool], Awaitable[None]]
@@ -68,10 +78,19 @@ class Services:
         return await asyncio.to_thread(run)
 
     async def language(self, update: Update) -> str:
-        """The chat's language: the one set with /lang, else the user's Telegram language (uk or en)."""
+        """The chat's language: the one set with /lang, else the user's Telegram language (uk or en).
+
+        If the database cannot be read, the user's language: the handler that needs the database meets
+        the same error and reports it once; a language is never the reason a user gets no answer."""
         chat = update.effective_chat
         if chat is not None:
-            chosen = await self.read(lambda s: chats.chat_language(s, chat.id))
+            try:
+                chosen = await self.read(lambda s: chats.chat_language(s, chat.id))
+            except SQLAlchemyError as exc:
+                log.warning(
+                    "the chat's language could not be read (%s); using the user's", type(exc).__name__
+                )
+                chosen = None
             if chosen:
                 return chosen
         user = update.effective_user
@@ -110,9 +129,24 @@ class BotData:
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    #: PTB builds one context per update and hands it to every handler of that update.
+    _lang: str | None = None
+
     @property
     def services(self) -> Services:
         return self.bot_data.services
+
+    @property
+    def lang(self) -> str:
+        """The chat's language, read once per update before the handlers run (handlers.common
+        .resolve_language); /lang and the settings buttons set it anew for the rest of the update."""
+        if self._lang is None:
+            raise RuntimeError("the chat's language is resolved by a handler in group -1 (bot/app.py)")
+        return self._lang
+
+    @lang.setter
+    def lang(self, value: str) -> None:
+        self._lang = value
 
 
 BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

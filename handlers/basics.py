@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.answers import commands as answers
+from bot.answers import render
+from bot.answers.reply import Reply
 from bot.i18n.catalog import _
 from bot.services import BotApplication, BotContext
 from handlers.common import command, command_args, reply
@@ -12,43 +13,42 @@ from storage import chats
 
 
 async def start(update: Update, context: BotContext) -> None:
-    lang = await context.services.language(update)
+    lang = context.lang
     await reply(
         update,
-        _(
-            lang,
-            "👋 I keep the daily figures of Russia's losses in Ukraine as published by "
-            "Ukraine's General Staff, and answer questions about totals, days, periods and "
-            "categories.\n\nTry /totals, /day 2024-10-25, /range week or /top personnel "
-            "10.\nAll commands: /help",
+        Reply(
+            _(
+                lang,
+                "👋 I keep the daily figures of Russia's losses in Ukraine as published by "
+                "Ukraine's General Staff, and answer questions about totals, days, periods and "
+                "categories.\n\nTry /totals, /day 2024-10-25, /range week or /top personnel "
+                "10.\nAll commands: /help",
+            )
         ),
         lang,
     )
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    lang = await context.services.language(update)
-    await reply(update, answers.help_text(lang, context.bot_data.commands), lang)
+    await reply(update, render.help_text(context.lang, context.bot_data.commands), context.lang)
 
 
 async def categories(update: Update, context: BotContext) -> None:
-    lang = await context.services.language(update)
-    await reply(update, answers.categories_list(lang), lang)
+    await reply(update, render.categories_list(context.lang), context.lang)
 
 
 async def set_language(update: Update, context: BotContext) -> None:
-    services = context.services
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
     choice = command_args(message).lower()
     choice = {"ua": "uk", "укр": "uk", "українська": "uk", "english": "en", "англ": "en"}.get(choice, choice)
     if choice not in ("en", "uk"):
-        lang = await services.language(update)
-        await reply(update, _(lang, "Usage: /lang en or /lang uk"), lang)
+        await reply(update, Reply(_(context.lang, "Usage: /lang en or /lang uk")), context.lang)
         return
-    await services.write(lambda s: chats.set_chat_language(s, chat.id, choice))
-    await reply(update, _(choice, "Language set to English."), choice)
+    await context.services.write(lambda s: chats.set_chat_language(s, chat.id, choice))
+    context.lang = choice  # the rest of this update speaks the new language, starting with the answer
+    await reply(update, Reply(_(context.lang, "Language set to English.")), context.lang)
 
 
 def register(app: BotApplication) -> None:

@@ -1,4 +1,4 @@
-"""Reply helpers every handler module uses."""
+"""Reply helpers every handler module uses, and the chat's language, resolved once per update."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ from datetime import date
 from typing import Any
 
 from sqlmodel import Session
-from telegram import LinkPreviewOptions, Message, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CommandHandler, filters
 
-from bot.answers.commands import UsageError, fit
+from bot.answers.commands import UsageError
+from bot.answers.render import MAX_CAPTION, fit
+from bot.answers.reply import Keyboard, Reply
 from bot.services import BotContext
 
-Answer = Callable[..., str]
+Answer = Callable[..., Reply]
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
@@ -24,16 +25,40 @@ def command_args(message: Message) -> str:
     return text.partition(" ")[2].strip() if text.startswith("/") else text.strip()
 
 
-async def reply(update: Update, text: str, lang: str) -> Message | None:
+async def resolve_language(update: Update, context: BotContext) -> None:
+    """Before any handler (group -1): read the chat's language once, for every handler of the update."""
+    context.lang = await context.services.language(update)
+
+
+def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    """A Reply's buttons as Telegram's inline keyboard (None: no keyboard)."""
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.callback_data) for b in row] for row in keyboard]
+    )
+
+
+async def reply(update: Update, answer: Reply, lang: str) -> Message | None:
+    """Send ANSWER into the update's chat: a text message, or its photo or file with the text as caption.
+
+    HTML, no link previews and no quoting come from the bot's Defaults (bot.services.DEFAULTS)."""
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(
-        fit(text, lang),
-        parse_mode=ParseMode.HTML,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-        do_quote=False,
-    )
+    buttons = markup(answer.keyboard)
+    caption = fit(answer.text, lang, MAX_CAPTION) or None  # a caption holds a quarter of a message
+    if answer.photo is not None:
+        photo = answer.photo
+        return await message.reply_photo(
+            photo.content, filename=photo.filename, caption=caption, reply_markup=buttons
+        )
+    if answer.document is not None:
+        document = answer.document
+        return await message.reply_document(
+            document.content, filename=document.filename, caption=caption, reply_markup=buttons
+        )
+    return await message.reply_text(fit(answer.text, lang), reply_markup=buttons)
 
 
 def answering(answer: Answer) -> Handler:
@@ -43,16 +68,15 @@ def answering(answer: Answer) -> Handler:
         message = update.effective_message
         if message is None:
             return
-        services = context.services
-        lang = await services.language(update)
+        services, lang = context.services, context.lang
         args = command_args(message)
         today: date = services.today()
 
-        def work(session: Session) -> str:
+        def work(session: Session) -> Reply:
             try:
                 return answer(session, args, today=today, lang=lang)
             except UsageError as exc:
-                return str(exc)
+                return Reply(str(exc))
 
         await reply(update, await services.read(work), lang)
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
+from bot.answers.reply import Reply
 from bot.i18n.catalog import _
 from bot.services import BotApplication, BotContext
 from handlers.common import reply
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    lang = await context.services.language(update)
-    await reply(update, _(lang, "I don't know that command. See /help."), lang)
+    lang = context.lang
+    await reply(update, Reply(_(lang, "I don't know that command. See /help.")), lang)
 
 
 async def private_chatter(update: Update, context: BotContext) -> None:
-    lang = await context.services.language(update)
-    await reply(update, _(lang, "I answer commands — see /help. For example: /totals"), lang)
+    lang = context.lang
+    await reply(update, Reply(_(lang, "I answer commands — see /help. For example: /totals")), lang)
 
 
 def register(app: BotApplication) -> None:

@@ -12,7 +12,6 @@ import logging
 from datetime import date
 
 from sqlmodel import Session
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.domain.report import ReportFigures
@@ -22,6 +21,7 @@ from bot.i18n.texts import source_name
 from bot.moderation import workflow as mod
 from bot.moderation.intake import SourceRun
 from bot.services import BotApplication
+from handlers.common import markup
 from handlers.moderation import preview_keyboard
 from storage import chats
 
@@ -70,8 +70,7 @@ async def offer_fetched(app: BotApplication, report: ReportFigures) -> None:
             await app.bot.send_message(
                 moderator,
                 text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=preview_keyboard(pid, lang, force=False),
+                reply_markup=markup(preview_keyboard(pid, lang, force=False)),
             )
         except TelegramError as exc:
             log.warning(
@@ -103,6 +102,6 @@ async def report_missing(app: BotApplication, day: date, runs: list[SourceRun]) 
                 lines.append(_(lang, "{source}: nothing after {day}", source=name, day=newest))
         lines.append(_(lang, "Forward the General Staff's report to me to publish it."))
         try:
-            await app.bot.send_message(moderator, "\n".join(lines), parse_mode=ParseMode.HTML)
+            await app.bot.send_message(moderator, "\n".join(lines))
         except TelegramError as exc:
             log.warning("could not tell moderator %s about the missing report: %s", moderator, exc)

@@ -12,11 +12,11 @@ from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.answers.reply import Button, Keyboard, Reply
 from bot.domain.categories import resolve_category
 from bot.domain.dates import DateError, parse_calendar_date
 from bot.domain.parser import NotAReport, parse_report
@@ -54,10 +54,9 @@ def _is_moderator(update: Update, services: Services) -> bool:
 
 async def _allowed(update: Update, context: BotContext, what: str) -> str | None:
     """The language when the user is a moderator in a private chat; else refuse, log, return None."""
-    services = context.services
-    lang = await services.language(update)
+    lang = context.lang
     user = update.effective_user
-    if not _is_moderator(update, services):
+    if not _is_moderator(update, context.services):
         log.warning("moderator action %s refused for user %s", what, user.id if user else None)
         if update.callback_query is not None:
             await update.callback_query.answer(
@@ -70,34 +69,31 @@ async def _allowed(update: Update, context: BotContext, what: str) -> str | None
         else:
             await reply(
                 update,
-                _(
-                    lang,
-                    "Sorry, this is for the bot's moderators only. You can ask about the figures: see /help.",
+                Reply(
+                    _(
+                        lang,
+                        "Sorry, this is for the bot's moderators only. You can ask about the figures: "
+                        "see /help.",
+                    )
                 ),
                 lang,
             )
         return None
     chat = update.effective_chat
     if chat is None or chat.type != "private":
-        await reply(update, _(lang, "Please do this in a private chat with me."), lang)
+        await reply(update, Reply(_(lang, "Please do this in a private chat with me.")), lang)
         return None
     return lang
 
 
-def preview_keyboard(preview_id: int, lang: str, *, force: bool) -> InlineKeyboardMarkup:
+def preview_keyboard(preview_id: int, lang: str, *, force: bool) -> Keyboard:
     action, label = ("force", N_("⚠️ Publish anyway")) if force else ("pub", N_("✅ Publish"))
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(_(lang, label), callback_data=f"mod:{action}:{preview_id}"),
-                InlineKeyboardButton(_(lang, "✖️ Cancel"), callback_data=f"mod:cancel:{preview_id}"),
-            ]
-        ]
+    return (
+        (
+            Button(_(lang, label), f"mod:{action}:{preview_id}"),
+            Button(_(lang, "✖️ Cancel"), f"mod:cancel:{preview_id}"),
+        ),
     )
-
-
-async def _send(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False)
 
 
 def _reference_date(message: Message, services: Services) -> date:
@@ -117,11 +113,13 @@ async def _preview_text(update: Update, context: BotContext, text: str, lang: st
     except NotAReport as exc:
         await reply(
             update,
-            _(
-                lang,
-                "I could not read a report in that text ({why}). Forward or paste the General "
-                "Staff's report.",
-                why=html.escape(str(exc)),
+            Reply(
+                _(
+                    lang,
+                    "I could not read a report in that text ({why}). Forward or paste the General "
+                    "Staff's report.",
+                    why=html.escape(str(exc)),
+                )
             ),
             lang,
         )
@@ -144,7 +142,11 @@ async def _preview_text(update: Update, context: BotContext, text: str, lang: st
         return preview, pid
 
     preview, pid = await services.write(work)
-    await _send(message, mod.render_preview(preview, lang), preview_keyboard(pid, lang, force=False))
+    await reply(
+        update,
+        Reply(mod.render_preview(preview, lang), keyboard=preview_keyboard(pid, lang, force=False)),
+        lang,
+    )
 
 
 async def report_text(update: Update, context: BotContext) -> None:
@@ -163,7 +165,7 @@ async def post(update: Update, context: BotContext) -> None:
         return
     text = command_args(message)
     if not text:
-        await reply(update, _(lang, "Send or forward the General Staff's report text now."), lang)
+        await reply(update, Reply(_(lang, "Send or forward the General Staff's report text now.")), lang)
         return
     await _preview_text(update, context, text, lang)
 
@@ -189,7 +191,12 @@ async def correct(update: Update, context: BotContext) -> None:
     except ValueError:  # a DateError too: the usage shows the date form
         await reply(
             update,
-            _(lang, "Usage: /correct DATE CATEGORY TOTAL [INCREASE], e.g. /correct 2024-10-25 tanks 9097 +7"),
+            Reply(
+                _(
+                    lang,
+                    "Usage: /correct DATE CATEGORY TOTAL [INCREASE], e.g. /correct 2024-10-25 tanks 9097 +7",
+                )
+            ),
             lang,
         )
         return
@@ -215,10 +222,14 @@ async def correct(update: Update, context: BotContext) -> None:
 
     result = await services.write(work)
     if isinstance(result, str):
-        await reply(update, result, lang)
+        await reply(update, Reply(result), lang)
         return
     preview, pid = result
-    await _send(message, mod.render_preview(preview, lang), preview_keyboard(pid, lang, force=False))
+    await reply(
+        update,
+        Reply(mod.render_preview(preview, lang), keyboard=preview_keyboard(pid, lang, force=False)),
+        lang,
+    )
 
 
 def _when(moment: datetime, services: Services, lang: str) -> str:
@@ -235,7 +246,7 @@ async def history(update: Update, context: BotContext) -> None:
     try:
         day = parse_calendar_date(command_args(message))
     except DateError:
-        await reply(update, _(lang, "Usage: /history DATE, e.g. /history 2024-10-25"), lang)
+        await reply(update, Reply(_(lang, "Usage: /history DATE, e.g. /history 2024-10-25")), lang)
         return
 
     def work(session: Session) -> tuple[list[schema.ReportRevision], queries.StoredReport | None]:
@@ -243,7 +254,7 @@ async def history(update: Update, context: BotContext) -> None:
 
     revisions, report = await services.read(work)
     if report is None and not revisions:
-        await reply(update, _(lang, "No report of {day} is stored.", day=fmt.day(day, lang)), lang)
+        await reply(update, Reply(_(lang, "No report of {day} is stored.", day=fmt.day(day, lang))), lang)
         return
     lines = [_(lang, "<b>Revisions of the report of {day}</b>", day=fmt.day(day, lang))]
     if revisions and revisions[0].revision > 1:
@@ -276,7 +287,7 @@ async def history(update: Update, context: BotContext) -> None:
                 when=_when(report.stored_at, services, lang),
             )
         )
-    await reply(update, "\n".join(lines), lang)
+    await reply(update, Reply("\n".join(lines)), lang)
 
 
 async def status(update: Update, context: BotContext) -> None:
@@ -321,7 +332,7 @@ async def status(update: Update, context: BotContext) -> None:
                 when=_when(p.created_at, services, lang),
             )
         )
-    await reply(update, "\n".join(lines), lang)
+    await reply(update, Reply("\n".join(lines)), lang)
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -365,12 +376,13 @@ async def button(update: Update, context: BotContext) -> None:
                 await message.edit_reply_markup(reply_markup=None)
             except BadRequest:
                 log.debug("preview %s: keyboard already removed", pid)
-        markup = (
+        keyboard = (
             preview_keyboard(pid, lang, force=True)
             if outcome.status == mod.OutcomeStatus.NEEDS_CONFIRMATION
-            else None
+            else ()
         )
-        await _send(message, mod.render_outcome(outcome, lang), markup)
+        # The answer goes under the preview: the button's message is the update's effective message.
+        await reply(update, Reply(mod.render_outcome(outcome, lang), keyboard=keyboard), lang)
 
 
 def register(app: BotApplication) -> None:

@@ -12,10 +12,11 @@ import logging
 from typing import Any
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.answers.reply import Reply
 from bot.delivery import schedule
 from bot.i18n.catalog import N_, _
 from bot.i18n.texts import Command
@@ -79,12 +80,8 @@ async def _may_manage(update: Update, context: BotContext) -> bool:
 
 
 async def _answer(update: Update, text: str, lang: str) -> None:
-    """Reply to a command; a channel post gets a new channel message (reply_text works there too).
-
-    The context is not needed; it stays in the signature only to leave the callers' lines, whose texts are
-    being moved to gettext, untouched for now.
-    """
-    await reply(update, text, lang)
+    """Reply to a command; a channel post gets a new channel message (reply_text works there too)."""
+    await reply(update, Reply(text), lang)
 
 
 # --------------------------------------------------------------------------------------------- commands
@@ -95,7 +92,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    lang = await services.language(update)
+    lang = context.lang
     if not await _may_manage(update, context):
         await _answer(update, _(lang, "Only the group's administrators can change its subscription."), lang)
         return
@@ -116,7 +113,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    lang = await services.language(update)
+    lang = context.lang
     if not await _may_manage(update, context):
         await _answer(update, _(lang, "Only the group's administrators can change its subscription."), lang)
         return
@@ -168,7 +165,7 @@ async def settings(update: Update, context: BotContext) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
-    lang = await services.language(update)
+    lang = context.lang
     if not await _may_manage(update, context):
         await _answer(update, _(lang, "Only the group's administrators can change its subscription."), lang)
         return
@@ -183,12 +180,7 @@ async def settings(update: Update, context: BotContext) -> None:
             await _answer(update, _(lang, change, zone=html.escape(" ".join(args[2:]))), lang)
             return
         sub = await services.write(lambda s: store.update_settings(s, chat.id, **change)) or sub
-    await message.reply_text(
-        _settings_text(sub, lang),
-        parse_mode=ParseMode.HTML,
-        reply_markup=_keyboard(sub, lang),
-        do_quote=False,
-    )
+    await message.reply_text(_settings_text(sub, lang), reply_markup=_keyboard(sub, lang))
 
 
 def _parse_settings(args: list[str]) -> dict[str, Any] | str:
@@ -217,7 +209,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or query.data is None:
         return
-    lang = await services.language(update)
+    lang = context.lang
     if chat.type != Chat.PRIVATE and not await _member_is_admin(context, chat.id, query.from_user.id):
         await query.answer(
             _(lang, "Only the group's administrators can change its subscription."), show_alert=True
@@ -227,7 +219,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     changes: dict[str, Any] = {}
     if field_name == "lang" and value in _LANG_NAMES:
         await services.write(lambda s: chats.set_chat_language(s, chat.id, value))
-        lang = value
+        lang = context.lang = value
     elif field_name == "recv" and value in schema.RECEIVE_CHOICES:
         changes["receive"] = schema.Receive(value)
     elif field_name == "when":
@@ -239,9 +231,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     await query.answer(_(lang, "Saved."))
     if query.message is not None:
         try:
-            await query.edit_message_text(
-                _settings_text(sub, lang), parse_mode=ParseMode.HTML, reply_markup=_keyboard(sub, lang)
-            )
+            await query.edit_message_text(_settings_text(sub, lang), reply_markup=_keyboard(sub, lang))
         except TelegramError as exc:  # "message is not modified" when the same button is pressed again
             log.debug("settings message not edited: %s", exc)
 

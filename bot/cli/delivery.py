@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import Bot
 from telegram.error import TelegramError
+from telegram.ext import ExtBot
 
-from bot.answers import summary
+from bot.answers import facts, summary
 from bot.delivery.broadcaster import Broadcaster
 from bot.delivery.sender import Sender
+from bot.services import DEFAULTS
 from storage import delivery as store
 from storage import queries
 from storage.db import reading, transaction
@@ -135,7 +137,8 @@ async def send_summary(
             queued = broadcaster.enqueue_due(session, post=post, force=True)
         print(f"report of {report.report_date}: {queued} messages queued")
         token = settings.bot_token.get_secret_value()
-        async with Bot(token, base_url=settings.telegram_api_base_url) as bot:
+        # An ExtBot with the running bot's Defaults: a plain Bot would send the HTML as plain text.
+        async with ExtBot(token, base_url=settings.telegram_api_base_url, defaults=DEFAULTS) as bot:
             sender = Sender(bot, engine, lease=timedelta(seconds=lease))
             await sender.run(until_idle=True)
         print(f"sent {sender.sent}, failed {sender.failed}, retried {sender.retried}")
@@ -155,7 +158,7 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
             if report is None:
                 print("No such report.")
                 return 1
-            print(summary.summary_text(session, report, args.lang))
+            print(summary.summary_text(facts.report_facts(session, report), args.lang))
         engine.dispose()
         return 0
     asyncio.run(send_summary(settings, args.date, lease=args.lease))

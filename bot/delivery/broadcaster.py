@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from bot.answers import summary
+from bot.answers import facts, summary
 from bot.delivery import schedule
 from bot.domain.dates import utc_now
 from storage import delivery as store
@@ -41,7 +41,8 @@ class Broadcaster:
     engine: Engine
     zone: ZoneInfo
     clock: Callable[[], datetime] = utc_now
-    _facts: dict[tuple[int, int], summary.AlertFacts] = field(default_factory=dict)
+    #: Each report's facts, read once per revision and rendered per language and thresholds.
+    _facts: dict[tuple[int, int], facts.ReportFacts] = field(default_factory=dict)
 
     def _langs(self, session: Session) -> dict[int, str]:
         return {p.chat_id: p.lang for p in session.execute(select(ChatPrefs)).scalars() if p.lang}
@@ -81,9 +82,9 @@ class Broadcaster:
         """The message texts for these chats: (chat, kind) → text, rendered once per language/thresholds."""
         langs = self._langs(session)
         key = (report.report_date.toordinal(), report.revision)
-        facts = self._facts.get(key)
-        if facts is None:
-            facts = self._facts[key] = summary.alert_facts(session, report)
+        report_facts = self._facts.get(key)
+        if report_facts is None:
+            report_facts = self._facts[key] = facts.report_facts(session, report)
         summaries: dict[str, str] = {}
         alerts: dict[tuple[str, int, int], str | None] = {}
         texts: dict[tuple[int, DeliveryKind], str] = {}
@@ -91,13 +92,13 @@ class Broadcaster:
             lang = langs.get(sub.chat_id, "en")
             if sub.wants(DeliveryKind.SUMMARY):
                 if lang not in summaries:
-                    summaries[lang] = summary.summary_text(session, report, lang, corrected=corrected)
+                    summaries[lang] = summary.summary_text(report_facts, lang, corrected=corrected)
                 texts[(sub.chat_id, DeliveryKind.SUMMARY)] = summaries[lang]
             if sub.wants(DeliveryKind.ALERT):
                 akey = (lang, sub.top_personnel, sub.top_other)
                 if akey not in alerts:
                     alerts[akey] = summary.alert_text(
-                        facts,
+                        report_facts,
                         lang,
                         top_personnel=sub.top_personnel,
                         top_other=sub.top_other,

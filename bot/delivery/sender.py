@@ -28,9 +28,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot.domain.dates import utc_now
 from storage import delivery as store
@@ -73,11 +72,14 @@ def retry_seconds(error: RetryAfter) -> float:
 
 
 class Sender:
-    """Sends the outbox at a steady pace; one per process."""
+    """Sends the outbox at a steady pace; one per process.
+
+    BOT is an ExtBot with the bot's Defaults (bot.services.DEFAULTS): they make the texts HTML without
+    link previews, as the running bot's own app.bot is."""
 
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[Any],
         engine: Engine,
         *,
         pace: Pace | None = None,
@@ -215,21 +217,10 @@ class Sender:
         message_id: int | None
         try:
             if job.op == DeliveryOp.EDIT and job.message_id is not None:
-                await self.bot.edit_message_text(
-                    job.text,
-                    chat_id=job.chat_id,
-                    message_id=job.message_id,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+                await self.bot.edit_message_text(job.text, chat_id=job.chat_id, message_id=job.message_id)
                 message_id = job.message_id
             else:
-                message = await self.bot.send_message(
-                    job.chat_id,
-                    job.text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+                message = await self.bot.send_message(job.chat_id, job.text)
                 message_id = message.message_id
         except RetryAfter as exc:
             seconds = retry_seconds(exc)

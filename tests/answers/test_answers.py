@@ -1,5 +1,6 @@
-"""The answer functions of the query commands, read as a user reads them: on the full real history, and on
-small fixtures written here (a gap in the reports, an empty store)."""
+"""The answer functions of the query commands end to end (arguments → facts → rendered text), read as a
+user reads them: on the full real history, and on small fixtures written here (a gap in the reports, an
+empty store). The renderers alone are tested in test_render.py."""
 
 from __future__ import annotations
 
@@ -14,15 +15,16 @@ from sqlmodel import Session
 
 from bot.answers import commands as answers
 from bot.answers.commands import UsageError
+from bot.answers.render import MAX_MESSAGE
+from bot.answers.reply import Reply
 from bot.domain.report import ReportFigures
-from bot.i18n.texts import COMMANDS
 from storage.db import reading, transaction
 from storage.writes import store_reports
 
 TODAY = date(2026, 8, 23)
 NBSP = "\u00a0"
 
-Answer = Callable[..., str]
+Answer = Callable[..., Reply]
 QUERIES: dict[str, Answer] = {
     "totals": answers.totals,
     "day": answers.day,
@@ -41,10 +43,10 @@ def plain(markup: str) -> str:
 def ask(session: Session, command: str, args: str = "", lang: str = "en", today: date = TODAY) -> str:
     """The text the user reads: the answer, or the explanation of a usage error."""
     try:
-        text = QUERIES[command](session, args, today=today, lang=lang)
+        text = QUERIES[command](session, args, today=today, lang=lang).text
     except UsageError as exc:
         text = str(exc)
-    assert len(text) <= answers.MAX_MESSAGE
+    assert len(text) <= MAX_MESSAGE
     return plain(text)
 
 
@@ -236,23 +238,6 @@ def test_an_empty_store_tells_how_to_load_the_history(engine: Engine) -> None:
         for command, args in [("totals", ""), ("day", "2024-10-25"), ("top", "tanks"), ("records", "")]:
             text = ask(session, command, args)
             assert "No reports are stored yet" in text and "lossbot import" in text
-
-
-def test_categories_and_help_list_everything_in_one_message() -> None:
-    for lang in ("en", "uk"):
-        assert len(answers.categories_list(lang)) <= answers.MAX_MESSAGE
-        text = plain(answers.help_text(lang, COMMANDS))
-        assert "/top CATEGORY [N] [PERIOD]" in text
-    listed = plain(answers.categories_list("en"))
-    assert "Vehicles (retired) (retired)" not in listed
-    assert "Vehicles (retired)" in listed
-
-
-def test_fit_cuts_at_a_line_and_says_so() -> None:
-    text = "\n".join(f"line {i} " + "x" * 50 for i in range(200))
-    cut = answers.fit(text, "en")
-    assert len(cut) <= answers.MAX_MESSAGE
-    assert cut.endswith("… (shortened to fit Telegram)")
 
 
 @pytest.mark.parametrize(

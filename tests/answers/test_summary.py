@@ -1,4 +1,4 @@
-"""The daily summary and the rank alert, rendered from real stored reports (no Telegram)."""
+"""The daily summary and the rank alert, rendered from the facts of real stored reports (no Telegram)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from bot.answers.summary import alert_facts, alert_text, milestone_crossed, summary_text
+from bot.answers.facts import milestone_crossed, report_facts
+from bot.answers.summary import alert_text, summary_text
 from bot.domain.categories import CATEGORIES
 from storage import queries
 from storage.db import reading
@@ -33,8 +34,9 @@ def test_summary_lists_what_was_reported(engine: Engine) -> None:
     with reading(engine) as session:
         report = queries.latest_report(session)
         assert report is not None
-        text = visible_text(summary_text(session, report, "en"), "HTML")
-        uk = visible_text(summary_text(session, report, "uk", corrected=True), "HTML")
+        facts = report_facts(session, report)
+    text = visible_text(summary_text(facts, "en"), "HTML")
+    uk = visible_text(summary_text(facts, "uk", corrected=True), "HTML")
     assert text.splitlines()[0] == "📊 Russia's losses: report of 25 Oct 2024 (day 975)"
     assert "👤 Personnel: 701,000 (+1,630)" in text
     assert "Tanks: 12,509 (+25)" in text
@@ -51,7 +53,7 @@ def test_alert_applies_the_chat_thresholds(engine: Engine) -> None:
     with reading(engine) as session:
         report = queries.latest_report(session)
         assert report is not None
-        facts = alert_facts(session, report)
+        facts = report_facts(session, report)
     text = visible_text(alert_text(facts, "en", top_personnel=10, top_other=5) or "", "HTML")
     assert "🏅 +1,630 personnel on 25 Oct 2024: the 2nd-highest day since 24 Feb 2022" in text
     assert "🏆 +25 tanks on 25 Oct 2024: a new all-time record" in text
@@ -67,7 +69,7 @@ def test_real_history_alert_and_length(full_history_url: str) -> None:
     with reading(engine) as session:
         report = queries.report_on(session, date(2024, 10, 25))
         assert report is not None
-        facts = alert_facts(session, report)
+        facts = report_facts(session, report)
         alert = alert_text(facts, "en", top_personnel=10, top_other=5)
         assert alert is not None
         assert (
@@ -78,9 +80,7 @@ def test_real_history_alert_and_length(full_history_url: str) -> None:
         assert latest is not None
         for lang in ("en", "uk"):
             for day in (report, latest):
-                assert len(summary_text(session, day, lang, corrected=True)) <= 4096
-                assert (
-                    len(alert_text(alert_facts(session, day), lang, top_personnel=50, top_other=50) or "")
-                    <= 4096
-                )
+                day_facts = report_facts(session, day)
+                assert len(summary_text(day_facts, lang, corrected=True)) <= 4096
+                assert len(alert_text(day_facts, lang, top_personnel=50, top_other=50) or "") <= 4096
     engine.dispose()

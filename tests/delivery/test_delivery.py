@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from telegram import Bot
+from telegram.ext import ExtBot
 
 from bot.app import build_application
 from bot.config import Settings
 from bot.delivery.broadcaster import Broadcaster
 from bot.delivery.sender import Pace, Sender
-from bot.services import BotApplication
+from bot.services import DEFAULTS, BotApplication
 from storage import delivery as store
 from storage import schema
 from storage.db import reading, transaction
@@ -43,8 +43,9 @@ def fake() -> Iterator[FakeBotAPI]:
 
 
 @pytest.fixture
-async def tg(fake: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with Bot(fake.token, base_url=fake.base_url) as bot:
+async def tg(fake: FakeBotAPI) -> AsyncIterator[ExtBot[Any]]:
+    """A bot as the running one is: with its Defaults (HTML, no link previews)."""
+    async with ExtBot(fake.token, base_url=fake.base_url, defaults=DEFAULTS) as bot:
         yield bot
 
 
@@ -73,7 +74,9 @@ def sends_to(fake: FakeBotAPI, chat_id: int) -> list[Call]:
     return [c for c in fake.calls_of("sendMessage") if c.ok and c.chat_id == chat_id]
 
 
-async def test_every_row_ends_sent_or_failed_with_a_reason(fake: FakeBotAPI, tg: Bot, engine: Engine) -> None:
+async def test_every_row_ends_sent_or_failed_with_a_reason(
+    fake: FakeBotAPI, tg: ExtBot[Any], engine: Engine
+) -> None:
     store_reports(engine, reports())
     healthy = list(range(1, 21))
     blocked, deactivated, flaky, slow, transient = 101, 102, 103, 104, 105
@@ -126,7 +129,7 @@ async def test_every_row_ends_sent_or_failed_with_a_reason(fake: FakeBotAPI, tg:
         assert second - first >= 0.95
 
 
-async def test_run_again_sends_only_what_is_owed(fake: FakeBotAPI, tg: Bot, engine: Engine) -> None:
+async def test_run_again_sends_only_what_is_owed(fake: FakeBotAPI, tg: ExtBot[Any], engine: Engine) -> None:
     store_reports(engine, reports())
     subscribe_all(engine, [1, 2, 3], receive="summary")
     assert queue_latest(engine) == 3
@@ -142,7 +145,7 @@ async def test_run_again_sends_only_what_is_owed(fake: FakeBotAPI, tg: Bot, engi
     assert [len(sends_to(fake, c)) for c in (1, 2, 3, 4)] == [1, 1, 1, 1]
 
 
-async def test_group_pace_and_429_pause(fake: FakeBotAPI, tg: Bot, engine: Engine) -> None:
+async def test_group_pace_and_429_pause(fake: FakeBotAPI, tg: ExtBot[Any], engine: Engine) -> None:
     store_reports(engine, reports())
     subscribe_all(engine, [-300, -301])  # groups: summary and alert, at most one per 3 s each
     queue_latest(engine)
@@ -153,7 +156,7 @@ async def test_group_pace_and_429_pause(fake: FakeBotAPI, tg: Bot, engine: Engin
     assert len(times) == 2 and times[1] - times[0] >= 2.9
 
 
-async def test_correction_edits_sent_messages(fake: FakeBotAPI, tg: Bot, engine: Engine) -> None:
+async def test_correction_edits_sent_messages(fake: FakeBotAPI, tg: ExtBot[Any], engine: Engine) -> None:
     store_reports(engine, reports())
     subscribe_all(engine, [1, 2], receive="summary")
     queue_latest(engine)
@@ -272,6 +275,26 @@ async def test_help_lists_the_new_commands(chat_fake: FakeBotAPI) -> None:
     fake.inject_message(6, "/help")
     [help_] = await fake.wait_for_async("sendMessage", said(6, "/subscribe"))
     assert "/unsubscribe" in help_.params["text"] and "/settings" in help_.params["text"]
+
+
+async def test_summary_send_is_html_without_link_previews(fake: FakeBotAPI, tmp_path: Any) -> None:
+    """`lossbot summary --send` builds its own bot: with the running bot's Defaults, as app.bot has."""
+    from bot.cli.delivery import send_summary
+    from storage.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'send.db'}"
+    engine = make_engine(url)
+    store_reports(engine, reports())
+    subscribe_all(engine, [7], receive="summary")
+    engine.dispose()
+    settings = Settings(
+        _env_file=None, database_url=url, bot_token=fake.token, telegram_api_base_url=fake.base_url
+    )
+    assert await send_summary(settings, None) == (1, 0)
+    [call] = sends_to(fake, 7)
+    assert call.params["parse_mode"] == "HTML"
+    assert call.params["link_preview_options"] == {"is_disabled": True}
+    assert visible_text(call.params["text"], "HTML").startswith("📊 Russia's losses: report of 25 Oct 2024")
 
 
 # ------------------------------------------------------------------------------------- crash and restart

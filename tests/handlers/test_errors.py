@@ -45,7 +45,8 @@ async def boom(_update: Update, context: BotContext) -> None:
 def build(fake: FakeBotAPI, engine: Engine, **settings: Any) -> BotApplication:
     config = Settings(_env_file=None, telegram_api_base_url=fake.base_url, **settings)
     app = build_application(config, engine=engine, clock=lambda: NOW, token=fake.token)
-    app.add_handler(CommandHandler("boom", boom), group=-1)
+    # Before every group of the bot's (group -1 resolves the language, group 0 ends in the catch-alls).
+    app.add_handler(CommandHandler("boom", boom), group=-2)
     return app
 
 

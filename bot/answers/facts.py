@@ -1,0 +1,468 @@
+"""What the answers say, as plain values: each view is read from the store once, in no language, and
+rendered in any language by bot/answers/render.py (the query commands) and bot/answers/summary.py (the
+daily summary and the rank alert).
+
+Views hold dates, numbers, category keys and source keys. The storage value types they carry
+(DayFigure, RankedDay, CategorySum, Rank) are frozen plain values too. When the store cannot answer, a
+builder raises Unanswerable with a Gap saying what is missing, for the caller to explain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from bot.domain.categories import BY_KEY
+from bot.domain.periods import Period
+from storage import queries
+from storage.queries import CategorySum, DayFigure, Rank, RankedDay, StoredReport
+
+#: "Counting from April 2022" leaves out the irregular reports of the first weeks (see data guide).
+REGULAR_FROM = date(2022, 4, 1)
+#: A day whose increase ranks this high at the time is called out in /day and the daily summary.
+NOTABLE_RANK = 10
+#: The lowest rank an alert names, whatever a chat's thresholds (/settings allows up to 50).
+MAX_ALERT_RANK = 50
+
+#: A milestone is crossing a multiple of the category's step (e.g. personnel 1,500,000; tanks 12,500).
+MILESTONE_STEP: dict[str, int] = {
+    "personnel": 50_000,
+    "tanks": 500,
+    "afv": 1_000,
+    "artillery": 1_000,
+    "mlrs": 100,
+    "air_defense": 100,
+    "aircraft": 50,
+    "helicopters": 50,
+    "uav": 5_000,
+    "cruise_missiles": 500,
+    "ships": 5,
+    "submarines": 1,
+    "vehicles_fuel_tanks": 5_000,
+    "special_equipment": 500,
+    "ground_robotic_systems": 500,
+}
+
+
+# ------------------------------------------------------------------------------------------------- gaps
+
+
+@dataclass(frozen=True)
+class NoReports:
+    """Nothing is stored yet."""
+
+
+@dataclass(frozen=True)
+class NotYet:
+    """DAY is after the latest report."""
+
+    day: date
+    latest: date
+
+
+@dataclass(frozen=True)
+class NoReportOn:
+    """DAY has no report; the nearest report dates before and after it."""
+
+    day: date
+    before: date | None
+    after: date | None
+
+
+@dataclass(frozen=True)
+class NoReportsIn:
+    period: Period
+
+
+@dataclass(frozen=True)
+class NoFigures:
+    """CATEGORY has no daily figures in PERIOD (None: ever)."""
+
+    category: str
+    period: Period | None
+
+
+Gap = NoReports | NotYet | NoReportOn | NoReportsIn | NoFigures
+
+
+class Unanswerable(Exception):
+    """The store holds nothing to answer with; GAP says what is missing."""
+
+    def __init__(self, gap: Gap) -> None:
+        super().__init__(gap)
+        self.gap = gap
+
+
+def missing_day(session: Session, day: date) -> Gap:
+    """Why DAY has no report, with the nearest reports."""
+    latest = latest_report_date(session)
+    if latest is None:
+        return NoReports()
+    if day > latest:
+        return NotYet(day, latest)
+    before, after = queries.nearest_reports(session, day)
+    return NoReportOn(day, before, after)
+
+
+def latest_report_date(session: Session) -> date | None:
+    latest = queries.latest_report(session)
+    return latest.report_date if latest is not None else None
+
+
+# -------------------------------------------------------------------------------------------- citations
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The one report an answer's figures come from."""
+
+    report_date: date
+    source: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Citations:
+    """The reports FIRST … LAST an answer's figures come from, and their sources, most used first."""
+
+    first: date
+    last: date
+    sources: tuple[str, ...]
+
+
+def citation(report: StoredReport) -> Citation:
+    return Citation(report.report_date, report.source, report.source_url)
+
+
+def citations(session: Session, first: date, last: date) -> Citations:
+    return Citations(first, last, tuple(queries.sources_between(session, first, last)))
+
+
+# ----------------------------------------------------------------------------------------------- report
+
+
+@dataclass(frozen=True)
+class ReportView:
+    citation: Citation
+    #: The report's categories as reported (missing ones absent), in canonical order.
+    figures: tuple[DayFigure, ...]
+
+    @property
+    def report_date(self) -> date:
+        return self.citation.report_date
+
+
+def _listed(report: StoredReport) -> Iterator[DayFigure]:
+    for key, figure in report.figures.items():
+        # The merged series stands for vehicles and fuel tanks; before May 2022 list the lines as reported.
+        if key not in BY_KEY or (key == "vehicles_fuel_tanks" and "vehicles" in report.figures):
+            continue
+        yield figure
+
+
+def report_view(report: StoredReport) -> ReportView:
+    return ReportView(citation(report), tuple(_listed(report)))
+
+
+@dataclass(frozen=True)
+class RankFact:
+    """Where a day's increase ranked among the days up to it."""
+
+    category: str
+    increase: int
+    rank: int
+    out_of: int
+    #: The rank counting from REGULAR_FROM (regular reporting), when it differs.
+    rank_since: int | None
+
+
+@dataclass(frozen=True)
+class Recount:
+    """The total changed by CHANGE while INCREASE was reported."""
+
+    category: str
+    change: int
+    increase: int
+
+
+@dataclass(frozen=True)
+class Milestone:
+    category: str
+    milestone: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """One report and what is notable in it, before any language or chat threshold: /day, the daily
+    summary and the rank alert are rendered from these, so a broadcast reads the ranks once per report."""
+
+    report: ReportView
+    #: Every increase that ranks within MAX_ALERT_RANK at the time, and personnel's at any rank.
+    ranks: tuple[RankFact, ...]
+    recounts: tuple[Recount, ...]
+    milestones: tuple[Milestone, ...]
+
+    def notable_ranks(self) -> tuple[RankFact, ...]:
+        """What /day and the summary call out: always personnel, and any category in the top NOTABLE_RANK."""
+        return tuple(r for r in self.ranks if r.category == "personnel" or r.rank <= NOTABLE_RANK)
+
+    def alert_ranks(self, *, top_personnel: int, top_other: int) -> tuple[RankFact, ...]:
+        """What an alert names for a chat with these thresholds (the only day so far is no record)."""
+        return tuple(
+            r
+            for r in self.ranks
+            if r.out_of > 1
+            and r.rank <= min(MAX_ALERT_RANK, top_personnel if r.category == "personnel" else top_other)
+        )
+
+
+def milestone_crossed(category: str, before: int, after: int) -> int | None:
+    """The highest multiple of the category's step in (BEFORE, AFTER], if any."""
+    step = MILESTONE_STEP.get(category)
+    if step is None or after <= before:
+        return None
+    mark = after // step * step
+    return mark if mark > before and mark > 0 else None
+
+
+def _rank(session: Session, figure: DayFigure, day: date) -> RankFact | None:
+    if figure.increase is None or figure.increase <= 0:
+        return None
+    # Other categories are shown only when they rank high: stop counting as soon as they cannot.
+    within = None if figure.category == "personnel" else MAX_ALERT_RANK
+    rank = queries.rank_at_time(session, figure.category, day, within=within)
+    if rank is None:
+        return None
+    since = None
+    if day >= REGULAR_FROM:
+        regular = queries.rank_at_time(session, figure.category, day, since=REGULAR_FROM)
+        if regular is not None and regular.rank != rank.rank:
+            since = regular.rank
+    return RankFact(figure.category, figure.increase, rank.rank, rank.out_of, since)
+
+
+def _milestone(figure: DayFigure) -> Milestone | None:
+    # The change of totals, when known, so a milestone crossed by a recount counts too.
+    step_from = figure.change if figure.change is not None else figure.increase
+    if step_from is None:
+        return None
+    crossed = milestone_crossed(figure.category, figure.total - step_from, figure.total)
+    return Milestone(figure.category, crossed, figure.total) if crossed is not None else None
+
+
+def report_facts(session: Session, report: StoredReport) -> ReportFacts:
+    view = report_view(report)
+    ranks = (_rank(session, f, report.report_date) for f in view.figures)
+    recounts = (
+        Recount(key, f.change, f.increase)
+        for key, f in report.figures.items()
+        if f.recount and f.change is not None and f.increase is not None and key in BY_KEY
+    )
+    milestones = (_milestone(f) for f in view.figures)
+    return ReportFacts(
+        view,
+        tuple(r for r in ranks if r is not None),
+        tuple(recounts),
+        tuple(m for m in milestones if m is not None),
+    )
+
+
+def day(session: Session, report_date: date) -> ReportFacts:
+    """/day: the report dated REPORT_DATE."""
+    report = queries.report_on(session, report_date)
+    if report is None:
+        raise Unanswerable(missing_day(session, report_date))
+    return report_facts(session, report)
+
+
+# ----------------------------------------------------------------------------------------------- totals
+
+
+@dataclass(frozen=True)
+class TotalsView:
+    report: ReportView
+    #: The date asked for when it has no report: the totals are those of the latest report before it.
+    instead_of: date | None
+
+
+def totals(session: Session, asked: date | None) -> TotalsView:
+    """/totals: as of ASKED (None: the latest report)."""
+    report = queries.report_as_of(session, asked) if asked else queries.latest_report(session)
+    if report is None:
+        if asked is not None and queries.report_count(session):
+            raise Unanswerable(missing_day(session, asked))
+        raise Unanswerable(NoReports())
+    instead_of = asked if asked is not None and asked != report.report_date else None
+    return TotalsView(report_view(report), instead_of)
+
+
+# ----------------------------------------------------------------------------------------------- period
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    period: Period
+    report_days: int
+    #: Losses per category as listed (the merged series stands for the retired lines it covers).
+    sums: tuple[CategorySum, ...]
+    missing_days: tuple[date, ...]
+    recount_days: tuple[date, ...]
+    #: Categories whose reported increases add up to other than their losses (the totals at the ends).
+    differing: tuple[str, ...]
+    citations: Citations
+
+
+def period(session: Session, span: Period) -> PeriodView:
+    """/range: losses summed over SPAN."""
+    sums = queries.period_sums(session, span.first_day, span.end)
+    if sums.first_report is None or sums.last_report is None:
+        raise Unanswerable(NoReportsIn(span) if queries.report_count(session) else NoReports())
+    merged = "vehicles_fuel_tanks" in sums.sums
+    return PeriodView(
+        span,
+        sums.report_days,
+        tuple(s for key, s in sums.sums.items() if not (BY_KEY[key].retired and merged)),
+        tuple(sums.missing_days),
+        tuple(sums.recount_days),
+        tuple(key for key, s in sums.sums.items() if s.amount != s.reported and s.started is None),
+        citations(session, sums.first_report, sums.last_report),
+    )
+
+
+# -------------------------------------------------------------------------------------------------- top
+
+
+@dataclass(frozen=True)
+class TopView:
+    category: str
+    #: None: all time.
+    period: Period | None
+    days: tuple[RankedDay, ...]
+    citations: Citations
+
+
+def top(session: Session, category: str, n: int, period: Period | None) -> TopView:
+    """/top: CATEGORY's N highest days in PERIOD."""
+    start, end = (period.start, period.end) if period else (None, None)
+    days = queries.top_days(session, category, n, start=start, end=end)
+    if not days:
+        raise Unanswerable(NoFigures(category, period) if queries.report_count(session) else NoReports())
+    dates = [d.report_date for d in days]
+    return TopView(category, period, tuple(days), citations(session, min(dates), max(dates)))
+
+
+# --------------------------------------------------------------------------------------------- category
+
+
+@dataclass(frozen=True)
+class InLatest:
+    """The category in the latest report."""
+
+    total: int
+    increase: int | None
+    #: Daily averages over 7 and 30 days.
+    avg7: float | None
+    avg30: float | None
+    rank: Rank | None
+
+
+@dataclass(frozen=True)
+class NotInLatest:
+    """The category is not in the latest report; the first and last reports that carry it."""
+
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
+class InPeriod:
+    period: Period
+    losses: CategorySum
+    best: RankedDay
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    category: str
+    latest: Citation
+    now: InLatest | NotInLatest
+    record: RankedDay | None
+    #: The period asked for (NoFigures when it has none of the category), None when none was.
+    in_period: InPeriod | NoFigures | None
+
+
+def _now(session: Session, category: str, latest: StoredReport) -> InLatest | NotInLatest:
+    figure = latest.figures.get(category)
+    if figure is None:
+        span = queries.category_span(session, category)
+        if span is None:
+            raise Unanswerable(NoFigures(category, None))
+        return NotInLatest(*span)
+    day = latest.report_date
+    return InLatest(
+        figure.total,
+        figure.increase,
+        queries.daily_average(session, category, 7, as_of=day),
+        queries.daily_average(session, category, 30, as_of=day),
+        queries.rank_at_time(session, category, day),
+    )
+
+
+def _in_period(session: Session, category: str, period: Period) -> InPeriod | NoFigures:
+    losses = queries.period_sums(session, period.first_day, period.end).sums.get(category)
+    best = queries.top_days(session, category, 1, start=period.start, end=period.end)
+    if losses is None or not best:
+        return NoFigures(category, period)
+    return InPeriod(period, losses, best[0])
+
+
+def category(session: Session, key: str, period: Period | None) -> CategoryView:
+    """/category: the category KEY now, its record, and over PERIOD if one is asked for."""
+    latest = queries.latest_report(session)
+    if latest is None:
+        raise Unanswerable(NoReports())
+    now = _now(session, key, latest)
+    record = queries.top_days(session, key, 1)
+    return CategoryView(
+        key,
+        citation(latest),
+        now,
+        record[0] if record else None,
+        _in_period(session, key, period) if period is not None else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class RecordDay:
+    category: str
+    best: RankedDay
+    #: When the record is from the irregular first weeks: the highest day since REGULAR_FROM, if any.
+    since_regular: RankedDay | None
+
+
+@dataclass(frozen=True)
+class RecordsView:
+    records: tuple[RecordDay, ...]
+    citations: Citations
+
+
+def records(session: Session) -> RecordsView:
+    """/records: each category's highest reported increase."""
+    best = queries.record_days(session)
+    if not best:
+        raise Unanswerable(NoReports())
+    since = queries.record_days(session, since=REGULAR_FROM)
+    rows = []
+    for key, d in best.items():
+        later = since.get(key)
+        early = d.report_date < REGULAR_FROM and later is not None and later.increase > 0
+        rows.append(RecordDay(key, d, later if early else None))
+    dates = [d.report_date for d in best.values()]
+    return RecordsView(tuple(rows), citations(session, min(dates), max(dates)))

@@ -1,0 +1,495 @@
+"""The answers to the query commands, rendered from their views (bot/answers/facts.py) in one language.
+
+Pure functions of a view and a language: no database, no Telegram, so each is tested on small hand-made
+views. Every answer names the report date(s) and source(s) behind its figures, and fits one message.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import assert_never
+
+from bot.answers.facts import (
+    REGULAR_FROM,
+    CategoryView,
+    Citation,
+    Citations,
+    Gap,
+    InLatest,
+    InPeriod,
+    NoFigures,
+    NoReportOn,
+    NoReports,
+    NoReportsIn,
+    NotYet,
+    PeriodView,
+    RankFact,
+    RecordsView,
+    Recount,
+    ReportFacts,
+    TopView,
+    TotalsView,
+)
+from bot.answers.reply import Reply
+from bot.domain.categories import BY_KEY, CATEGORIES
+from bot.domain.dates import day_number
+from bot.domain.periods import Period
+from bot.i18n import fmt
+from bot.i18n.catalog import _, ngettext
+from bot.i18n.texts import SOURCE_HOME, Command, source_name
+from storage.queries import DayFigure
+
+MAX_MESSAGE = 4096
+MAX_CAPTION = 1024
+
+
+def fit(text: str, lang: str, limit: int = MAX_MESSAGE) -> str:
+    """Cut TEXT at a line boundary so it fits LIMIT (a last resort; answers are sized to fit)."""
+    if len(text) <= limit:
+        return text
+    tail = "\n" + _(lang, "… (shortened to fit Telegram)")
+    cut = text[: limit - len(tail)]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
+    return cut + tail
+
+
+def _reply(lines: list[str], lang: str) -> Reply:
+    return Reply(fit("\n".join(lines), lang))
+
+
+def _bold(text: str) -> str:
+    return f"<b>{text}</b>"
+
+
+def _name(category: str, lang: str) -> str:
+    return html.escape(BY_KEY[category].name(lang))
+
+
+def _label(period: Period | None, lang: str) -> str:
+    return html.escape(period.label(lang) if period is not None else _(lang, "all time"))
+
+
+# -------------------------------------------------------------------------------------------- citations
+
+
+def _source_link(source: str, url: str | None, lang: str) -> str:
+    name = html.escape(source_name(source, lang))
+    link = url or SOURCE_HOME.get(source)
+    return f'<a href="{html.escape(link, quote=True)}">{name}</a>' if link else name
+
+
+def citation_line(cited: Citation, lang: str) -> str:
+    return _(
+        lang,
+        "📎 Ukraine's General Staff figures · report of {day} · source: {source}",
+        day=fmt.day(cited.report_date, lang),
+        source=_source_link(cited.source, cited.url, lang),
+    )
+
+
+def citations_line(cited: Citations, lang: str) -> str:
+    return _(
+        lang,
+        "📎 Ukraine's General Staff figures · reports {first} – {last} · sources: {sources}",
+        first=fmt.day(cited.first, lang),
+        last=fmt.day(cited.last, lang),
+        sources=", ".join(_source_link(s, None, lang) for s in cited.sources),
+    )
+
+
+# ------------------------------------------------------------------------------------------------- gaps
+
+
+def gap(missing: Gap, lang: str) -> str:
+    """Why there is no answer, and what there is instead."""
+    match missing:
+        case NoReports():
+            return _(
+                lang, "No reports are stored yet. An operator can load the history with: lossbot import PATH"
+            )
+        case NotYet(day, latest):
+            return (
+                _(lang, "No report for {day} yet.", day=fmt.day(day, lang))
+                + " "
+                + _(lang, "Nearest reports: {days}.", days=fmt.day(latest, lang))
+            )
+        case NoReportOn(day, before, after):
+            near = [fmt.day(d, lang) for d in (before, after) if d is not None]
+            return (
+                _(lang, "No report is stored for {day}.", day=fmt.day(day, lang))
+                + " "
+                + _(lang, "Nearest reports: {days}.", days=", ".join(near))
+            )
+        case NoReportsIn(period):
+            return _(lang, "No reports in {period}.", period=_label(period, lang))
+        case NoFigures(category, period):
+            return _(
+                lang,
+                "No daily figures for {name} in {period}.",
+                name=_name(category, lang),
+                period=_label(period, lang),
+            )
+        case _:
+            assert_never(missing)
+
+
+# ------------------------------------------------------------------------------------- /totals and /day
+
+
+def figure_line(figure: DayFigure, lang: str) -> str:
+    """A category's total and, when known, the day's increase: "👤 Personnel: 685,910 (+1,630)"."""
+    cat = BY_KEY[figure.category]
+    change = f" ({fmt.signed(figure.increase, lang)})" if figure.increase is not None else ""
+    return f"{cat.icon} {html.escape(cat.name(lang))}: <b>{fmt.number(figure.total, lang)}</b>{change}"
+
+
+def totals(view: TotalsView, lang: str) -> Reply:
+    report = view.report
+    lines = [
+        _(
+            lang,
+            "<b>Russia's losses as of {day}</b> (day {n} of the full-scale invasion)",
+            day=fmt.day(report.report_date, lang),
+            n=day_number(report.report_date),
+        )
+    ]
+    if view.instead_of is not None:
+        lines.append(
+            _(
+                lang,
+                "No report is dated {asked}; these are the totals of the latest report before it.",
+                asked=fmt.day(view.instead_of, lang),
+            )
+        )
+    lines.append("")
+    lines += [figure_line(f, lang) for f in report.figures]
+    lines += ["", citation_line(report.citation, lang)]
+    return _reply(lines, lang)
+
+
+def rank_lines(ranks: Iterable[RankFact], lang: str) -> list[str]:
+    """Where the day's increases ranked at the time (/day and the daily summary)."""
+    lines = []
+    for r in ranks:
+        extra = ""
+        if r.rank_since is not None:
+            extra = _(
+                lang,
+                "; {rank} counting from {since}",
+                rank=fmt.ordinal(r.rank_since, lang),
+                since=fmt.day(REGULAR_FROM, lang),
+            )
+        name, increase = _name(r.category, lang), fmt.signed(r.increase, lang)
+        if r.rank == 1 and r.out_of > 1:
+            lines.append(
+                _(lang, "🏆 {category} {increase}: a record at the time.", category=name, increase=increase)
+            )
+        else:
+            lines.append(
+                ngettext(
+                    lang,
+                    "🏅 {category} {increase}: the {rank}-highest day at the time (of {n} day){extra}",
+                    "🏅 {category} {increase}: the {rank}-highest day at the time (of {n} days){extra}",
+                    r.out_of,
+                    category=name,
+                    increase=increase,
+                    rank=fmt.ordinal(r.rank, lang),
+                    extra=extra,
+                )
+            )
+    return lines
+
+
+def recount_lines(recounts: Iterable[Recount], lang: str) -> list[str]:
+    return [
+        _(
+            lang,
+            "↺ Recount in {category}: the total changed by {change} while {increase} was reported.",
+            category=_name(r.category, lang),
+            change=fmt.signed(r.change, lang),
+            increase=fmt.signed(r.increase, lang),
+        )
+        for r in recounts
+    ]
+
+
+def day(view: ReportFacts, lang: str) -> Reply:
+    report = view.report
+    lines = [
+        _(
+            lang,
+            "<b>Report of {day}</b> (day {n}): losses over the past day, and totals",
+            day=fmt.day(report.report_date, lang),
+            n=day_number(report.report_date),
+        ),
+        "",
+    ]
+    for f in report.figures:
+        cat = BY_KEY[f.category]
+        increase = fmt.signed(f.increase, lang) if f.increase is not None else "—"
+        lines.append(
+            f"{cat.icon} {html.escape(cat.name(lang))}: <b>{increase}</b> → {fmt.number(f.total, lang)}"
+        )
+    extra = rank_lines(view.notable_ranks(), lang) + recount_lines(view.recounts, lang)
+    if extra:
+        lines += ["", *extra]
+    lines += ["", citation_line(report.citation, lang)]
+    return _reply(lines, lang)
+
+
+# ------------------------------------------------------------------------------------------------- /range
+
+
+def _day_list(days: Iterable[date], lang: str, limit: int = 8) -> str:
+    """Dates as short ranges ("1–3 Mar 2022, 7 Mar 2022"), at most LIMIT items."""
+    runs: list[tuple[date, date]] = []
+    for d in days:
+        if runs and d == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    items = [fmt.day(a, lang) if a == b else fmt.day_range(a, b, lang) for a, b in runs[:limit]]
+    if len(runs) > limit:
+        items.append("…")
+    return ", ".join(items)
+
+
+def _period_notes(view: PeriodView, lang: str) -> list[str]:
+    notes = []
+    if view.missing_days:
+        notes.append(
+            ngettext(
+                lang,
+                "⚠️ No report for {n} day: {days}. Sums follow the totals at the ends.",
+                "⚠️ No report for {n} days: {days}. Sums follow the totals at the ends.",
+                len(view.missing_days),
+                days=_day_list(view.missing_days, lang),
+            )
+        )
+    if view.recount_days and view.differing:
+        names = ", ".join(BY_KEY[k].name(lang) for k in view.differing[:6])
+        notes.append(
+            _(
+                lang,
+                "↺ Recount(s) on {days}: sums follow the totals at the ends; the reported "
+                "increases add up differently for {categories}.",
+                days=_day_list(view.recount_days, lang),
+                categories=html.escape(names),
+            )
+        )
+    return notes
+
+
+def period(view: PeriodView, lang: str) -> Reply:
+    lines = [
+        ngettext(
+            lang,
+            "<b>Losses, {period}</b> ({n} report, {first} – {last})",
+            "<b>Losses, {period}</b> ({n} reports, {first} – {last})",
+            view.report_days,
+            period=_label(view.period, lang),
+            first=fmt.day(view.citations.first, lang),
+            last=fmt.day(view.citations.last, lang),
+        ),
+        "",
+    ]
+    for s in view.sums:
+        cat = BY_KEY[s.category]
+        line = _(
+            lang,
+            "{icon} {name}: {amount} (≈{avg}/day)",
+            icon=cat.icon,
+            name=html.escape(cat.name(lang)),
+            amount=_bold(fmt.number(s.amount, lang)),
+            avg=fmt.average(s.daily_average(), lang),
+        )
+        if s.started is not None:
+            line += _(lang, " — counted from {day}, when first reported", day=fmt.day(s.started, lang))
+        lines.append(line)
+    notes = _period_notes(view, lang)
+    if notes:
+        lines += ["", *notes]
+    lines += ["", citations_line(view.citations, lang)]
+    return _reply(lines, lang)
+
+
+# --------------------------------------------------------------------------------------------------- /top
+
+
+def top(view: TopView, lang: str) -> Reply:
+    lines = [
+        ngettext(
+            lang,
+            "<b>Top {n} day: {name}</b>, {period}",
+            "<b>Top {n} days: {name}</b>, {period}",
+            len(view.days),
+            name=_name(view.category, lang),
+            period=_label(view.period, lang),
+        ),
+        "",
+    ]
+    lines += [
+        _(
+            lang,
+            "{rank}. {day} — {increase}",
+            rank=d.rank,
+            day=fmt.day(d.report_date, lang),
+            increase=_bold(fmt.signed(d.increase, lang)),
+        )
+        for d in view.days
+    ]
+    if len({d.rank for d in view.days}) < len(view.days):
+        lines += ["", _(lang, "Equal increases share a rank.")]
+    lines += ["", citations_line(view.citations, lang)]
+    return _reply(lines, lang)
+
+
+# ---------------------------------------------------------------------------------------------- /category
+
+
+def _now_lines(view: CategoryView, lang: str) -> list[str]:
+    now, name = view.now, _name(view.category, lang)
+    if not isinstance(now, InLatest):
+        return [
+            _(
+                lang,
+                "{name} is not in the latest report (reported {first} – {last}).",
+                name=name,
+                first=fmt.day(now.first, lang),
+                last=fmt.day(now.last, lang),
+            )
+        ]
+    lines = [
+        _(
+            lang,
+            "Total as of {day}: {total} ({increase} that day)",
+            day=fmt.day(view.latest.report_date, lang),
+            total=_bold(fmt.number(now.total, lang)),
+            increase=fmt.signed(now.increase, lang) if now.increase is not None else "—",
+        )
+    ]
+    if now.avg7 is not None and now.avg30 is not None:
+        lines.append(
+            _(
+                lang,
+                "Daily average: {avg7} over 7 days, {avg30} over 30 days",
+                avg7=fmt.average(now.avg7, lang),
+                avg30=fmt.average(now.avg30, lang),
+            )
+        )
+    if now.rank is not None:
+        lines.append(
+            ngettext(
+                lang,
+                "Latest day's rank: {rank} of {n} day",
+                "Latest day's rank: {rank} of {n} days",
+                now.rank.out_of,
+                rank=fmt.ordinal(now.rank.rank, lang),
+            )
+        )
+    return lines
+
+
+def _in_period_line(in_period: InPeriod | NoFigures, lang: str) -> str:
+    if isinstance(in_period, NoFigures):
+        return gap(in_period, lang)
+    losses = in_period.losses
+    return ngettext(
+        lang,
+        "{period}: {amount} (≈{avg}/day over {n} report); highest day {day}, {increase}",
+        "{period}: {amount} (≈{avg}/day over {n} reports); highest day {day}, {increase}",
+        losses.days,
+        period=_label(in_period.period, lang),
+        amount=_bold(fmt.number(losses.amount, lang)),
+        avg=fmt.average(losses.daily_average(), lang),
+        day=fmt.day(in_period.best.report_date, lang),
+        increase=fmt.signed(in_period.best.increase, lang),
+    )
+
+
+def category(view: CategoryView, lang: str) -> Reply:
+    cat = BY_KEY[view.category]
+    lines = [_(lang, "<b>{icon} {name}</b>", icon=cat.icon, name=_name(view.category, lang)), ""]
+    lines += _now_lines(view, lang)
+    if view.record is not None:
+        lines.append(
+            _(
+                lang,
+                "Record day: {day}, {increase}",
+                day=fmt.day(view.record.report_date, lang),
+                increase=fmt.signed(view.record.increase, lang),
+            )
+        )
+    if view.in_period is not None:
+        lines += ["", _in_period_line(view.in_period, lang)]
+    lines += ["", citation_line(view.latest, lang)]
+    return _reply(lines, lang)
+
+
+# ----------------------------------------------------------------------------------------------- /records
+
+
+def records(view: RecordsView, lang: str) -> Reply:
+    lines = [_(lang, "<b>Record day of each category</b> (highest reported increase)"), ""]
+    for r in view.records:
+        cat = BY_KEY[r.category]
+        lines.append(
+            _(
+                lang,
+                "{icon} {name}: {increase} on {day}",
+                icon=cat.icon,
+                name=html.escape(cat.name(lang)),
+                increase=_bold(fmt.signed(r.best.increase, lang)),
+                day=fmt.day(r.best.report_date, lang),
+            )
+        )
+        if r.since_regular is not None:
+            lines.append(
+                _(
+                    lang,
+                    "   since Apr 2022: {increase} on {day}",
+                    increase=fmt.signed(r.since_regular.increase, lang),
+                    day=fmt.day(r.since_regular.report_date, lang),
+                )
+            )
+    if any(r.since_regular is not None for r in view.records):
+        lines += ["", _(lang, "Days of February–March 2022 carry artifacts of irregular early reporting.")]
+    lines += ["", citations_line(view.citations, lang)]
+    return _reply(lines, lang)
+
+
+# ------------------------------------------------------------------------------------ /categories, /help
+
+
+def categories_list(lang: str) -> Reply:
+    lines = [_(lang, "<b>Categories</b> (name — what you can type)"), ""]
+    for cat in CATEGORIES:
+        typed = ", ".join(dict.fromkeys([cat.key, *cat.aliases]))
+        marker = " (" + _(lang, "retired") + ")"
+        # English names of retired categories already say so ("Vehicles (retired)").
+        retired = marker if cat.retired and marker not in cat.name(lang) else ""
+        lines.append(f"{cat.icon} <b>{html.escape(cat.name(lang))}</b>{retired} — {html.escape(typed)}")
+    return _reply(lines, lang)
+
+
+def help_text(lang: str, commands: Iterable[Command]) -> Reply:
+    lines = [_(lang, "<b>Commands</b>"), ""]
+    for command in commands:
+        lines.append(f"{html.escape(command.usage)} — {html.escape(_(lang, command.description))}")
+    lines += [
+        "",
+        _(
+            lang,
+            "<b>PERIOD</b>: 2024-10-25, 25.10.2024, 2024-10, 2024, 2024-10-21..2024-10-25, "
+            "since 2024-10-21, 7d, 30d, week, month, year, all.\n<b>CATEGORY</b>: a name or "
+            "alias, e.g. personnel, tanks, afv, drones — see /categories.",
+        ),
+        "",
+        _(
+            lang,
+            "Figures are Ukraine's General Staff estimates; every answer names its report date and source.",
+        ),
+    ]
+    return _reply(lines, lang)

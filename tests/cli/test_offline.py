@@ -1,0 +1,44 @@
+"""`lossbot ask`'s in-process Bot API: a reply's photo or file reaches the --out directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.answers.reply import Reply, Upload
+from bot.app import build_application
+from bot.cli import offline
+from bot.config import Settings
+from bot.services import BotContext
+from handlers.common import reply
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+CSV = b"day,personnel\n2024-10-25,1630\n"
+
+
+async def chart(update: Update, context: BotContext) -> None:
+    """A command of this test only, answering with a photo, then a file."""
+    await reply(update, Reply("<b>Chart</b>", photo=Upload("chart.png", PNG)), context.lang)
+    await reply(update, Reply("Figures", document=Upload("losses.csv", CSV)), context.lang)
+
+
+async def test_photos_and_files_of_a_reply_are_saved(engine: Engine, tmp_path: Path) -> None:
+    request = offline.OfflineRequest()
+    app = build_application(Settings(_env_file=None), engine=engine, request=request, token="1:offline")
+    app.add_handler(CommandHandler("chart", chart), group=1)
+    raw = offline.message_update("/chart", "en")
+    raw["message"]["chat"]["type"] = "group"  # past the private-chat fallback, to this test's handler
+    async with app:
+        await app.process_update(Update.de_json(raw, app.bot))
+    await app.bot_data.services.read(lambda _s: None)  # the worker thread is idle
+
+    assert [(m.method, m.text) for m in request.sent] == [
+        ("sendPhoto", "<b>Chart</b>"),
+        ("sendDocument", "Figures"),
+    ]
+    saved = offline.save_files(request.sent, tmp_path / "out")
+    assert [p.name for p in saved] == ["chart.png", "losses.csv"]
+    assert [p.read_bytes() for p in saved] == [PNG, CSV]
