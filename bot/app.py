@@ -9,8 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from telegram import BotCommand, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
@@ -157,12 +156,7 @@ async def _tell_operator(what: str, context: BotContext) -> None:
         detail = detail[:ERROR_TEXT_LIMIT] + "…"
     text = f"⚠️ Error while handling {html.escape(what)}\n<code>{html.escape(detail)}</code>"
     try:
-        await context.bot.send_message(
-            chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
+        await context.bot.send_message(chat_id, text)  # HTML, no link previews: the bot's Defaults
     except TelegramError as exc:
         log.warning("could not tell the error chat %s about the error: %s", chat_id, exc)
 
