@@ -207,6 +207,11 @@ def _latest_totals(
     return {key: (d, total) for key, d, total in session.execute(statement, {"day": day})}
 
 
+def latest_totals_before(session: Session, keys: Iterable[str], day: date) -> dict[str, tuple[date, int]]:
+    """Per category of KEYS, its latest total strictly before DAY: (report date, total)."""
+    return _latest_totals(session, keys, day, strictly_before=True)
+
+
 @lru_cache(maxsize=1)
 def _period_statement() -> CompoundSelect[Any]:
     """Per category: reports, sum of reported increases, first and last date in [start, end]. One range

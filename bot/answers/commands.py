@@ -134,7 +134,7 @@ def _view(build: Callable[[], V], lang: str) -> V:
 def totals(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("totals", args, lang)
     asked = _parse_day("totals", args, today, lang, session) if args else None
-    return render.totals(_view(lambda: facts.totals(session, asked), lang), lang)
+    return render.totals(_view(lambda: facts.totals(session, asked, today=today), lang), lang)
 
 
 def day(session: Session, args: str, *, today: date, lang: str) -> Reply:

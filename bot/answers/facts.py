@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from bot.domain.categories import BY_KEY
+from bot.domain.categories import BY_KEY, CATEGORIES
 from bot.domain.periods import Period
 from storage import queries
 from storage.queries import CategorySum, DayFigure, Rank, RankedDay, StoredReport
@@ -283,13 +283,40 @@ def day(session: Session, report_date: date) -> ReportFacts:
 
 
 @dataclass(frozen=True)
+class CarriedTotal:
+    """A category the report does not state (its source lacks it): its latest known total and date."""
+
+    category: str
+    total: int
+    report_date: date
+
+
+#: The newest report is late when it is this many days older than today (today's appears in the morning).
+LATE_AFTER_DAYS = 2
+
+
+@dataclass(frozen=True)
 class TotalsView:
     report: ReportView
     #: The date asked for when it has no report: the totals are those of the latest report before it.
     instead_of: date | None
+    #: Categories of the time the report lacks, with their latest figure before it.
+    carried: tuple[CarriedTotal, ...] = ()
+    #: How many days old the newest report is, when that is later than expected (only without a date).
+    late_by_days: int | None = None
 
 
-def totals(session: Session, asked: date | None) -> TotalsView:
+def _carried(session: Session, report: StoredReport) -> tuple[CarriedTotal, ...]:
+    lacking = [
+        cat.key
+        for cat in CATEGORIES
+        if not cat.retired and cat.active_on(report.report_date) and cat.key not in report.figures
+    ]
+    known = queries.latest_totals_before(session, lacking, report.report_date)
+    return tuple(CarriedTotal(key, known[key][1], known[key][0]) for key in lacking if key in known)
+
+
+def totals(session: Session, asked: date | None, *, today: date) -> TotalsView:
     """/totals: as of ASKED (None: the latest report)."""
     report = queries.report_as_of(session, asked) if asked else queries.latest_report(session)
     if report is None:
@@ -297,7 +324,9 @@ def totals(session: Session, asked: date | None) -> TotalsView:
             raise Unanswerable(missing_day(session, asked))
         raise Unanswerable(NoReports())
     instead_of = asked if asked is not None and asked != report.report_date else None
-    return TotalsView(report_view(report), instead_of)
+    age = (today - report.report_date).days
+    late = age if asked is None and age >= LATE_AFTER_DAYS else None
+    return TotalsView(report_view(report), instead_of, _carried(session, report), late)
 
 
 # ----------------------------------------------------------------------------------------------- period

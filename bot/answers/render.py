@@ -13,6 +13,7 @@ from typing import assert_never
 
 from bot.answers.facts import (
     REGULAR_FROM,
+    CarriedTotal,
     CategoryView,
     Citation,
     Citations,
@@ -163,10 +164,33 @@ def totals(view: TotalsView, lang: str) -> Reply:
                 asked=fmt.day(view.instead_of, lang),
             )
         )
+    if view.late_by_days is not None:
+        lines.append(
+            ngettext(
+                lang,
+                "⚠️ The newest report is {n} day old: the sources may be late.",
+                "⚠️ The newest report is {n} days old: the sources may be late.",
+                view.late_by_days,
+            )
+        )
     lines.append("")
     lines += [figure_line(f, lang) for f in report.figures]
+    lines += [carried_line(c, lang) for c in view.carried]
     lines += ["", citation_line(report.citation, lang)]
     return _reply(lines, lang)
+
+
+def carried_line(carried: CarriedTotal, lang: str) -> str:
+    """A category the report lacks, with its latest figure and that figure's own date."""
+    cat = BY_KEY[carried.category]
+    return _(
+        lang,
+        "{icon} {name}: {total} (as of {day}: not in this report)",
+        icon=cat.icon,
+        name=html.escape(cat.name(lang)),
+        total=fmt.number(carried.total, lang),
+        day=fmt.day(carried.report_date, lang),
+    )
 
 
 def rank_lines(ranks: Iterable[RankFact], lang: str) -> list[str]:

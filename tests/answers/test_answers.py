@@ -251,3 +251,29 @@ def test_an_empty_store_tells_how_to_load_the_history(engine: Engine) -> None:
 )
 def test_top_titles_use_each_languages_plural_form(gap: Session, n: int, lang: str, title: str) -> None:
     assert title in plain(ask(gap, "top", f"personnel {n}", lang=lang))
+
+
+def test_totals_keep_a_category_the_latest_source_lacks_with_its_own_date(history: Session) -> None:
+    # The newest reports come from orc-losses, which has no ground robotic systems: the category stays,
+    # with the latest figure known and the date of that figure, not silently dropped.
+    text = plain(ask(history, "totals", today=date(2026, 8, 22)))
+    assert "Ground robotic systems: " in text and "(as of 8 Aug 2026: not in this report)" in text
+    assert "Russia's losses as of 22 Aug 2026" in text
+
+
+@pytest.mark.parametrize(
+    ("today", "late"),
+    [
+        (date(2026, 8, 22), None),
+        (date(2026, 8, 23), None),  # today's report comes in the morning: yesterday's is not late
+        (date(2026, 8, 24), "⚠️ The newest report is 2 days old: the sources may be late."),
+        (date(2026, 9, 21), "⚠️ The newest report is 30 days old: the sources may be late."),
+    ],
+)
+def test_totals_say_when_the_newest_report_is_older_than_expected(
+    history: Session, today: date, late: str | None
+) -> None:
+    text = plain(ask(history, "totals", today=today))
+    assert (late in text) if late else ("days old" not in text and "day old" not in text)
+    dated = plain(ask(history, "totals", "2026-08-20", today=today))
+    assert "days old" not in dated  # a date asked for is not "late"
