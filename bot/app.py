@@ -76,6 +76,7 @@ def build_application(
         app,
         offer=lambda report: fetched.offer_fetched(app, report),
         missing=lambda day, runs: fetched.report_missing(app, day, runs),
+        failing=lambda runs: fetched.sources_failing(app, runs),
     )
     app.bot_data.commands = [*COMMANDS]
     # Group -1 runs before every feature's handlers, once per update: they all read context.lang.

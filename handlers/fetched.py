@@ -105,3 +105,24 @@ async def report_missing(app: BotApplication, day: date, runs: list[SourceRun]) 
             await app.bot.send_message(moderator, "\n".join(lines))
         except TelegramError as exc:
             log.warning("could not tell moderator %s about the missing report: %s", moderator, exc)
+
+
+async def sources_failing(app: BotApplication, runs: list[SourceRun]) -> None:
+    """Tell every moderator that no source could be read for several polls in a row, and why."""
+    services = app.bot_data.services
+    for moderator in sorted(services.settings.moderator_ids):
+        lang = await _language(app, moderator)
+        lines = [_(lang, "⚠️ No source could be read in the last polls; I keep trying.")]
+        lines += [
+            _(
+                lang,
+                "{source}: failed: {error}",
+                source=html.escape(source_name(run.source, lang)),
+                error=html.escape(run.error or ""),
+            )
+            for run in runs
+        ]
+        try:
+            await app.bot.send_message(moderator, "\n".join(lines))
+        except TelegramError as exc:
+            log.warning("could not tell moderator %s that the sources fail: %s", moderator, exc)

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from bot.domain.report import ReportFigures
 from bot.moderation.workflow import Finding, make_preview
 from bot.sources.common import SourceError
+from bot.sources.compare import compare
 from bot.sources.live import Http, LiveSource
 from storage import queries
 from storage.db import reading, transaction
@@ -91,6 +92,40 @@ def check_and_store(
     run.conflicts += [c.report_date for c in summary.conflicts]
 
 
+async def _other_views(
+    http: Http, others: Sequence[LiveSource], reports: Sequence[ReportFigures]
+) -> list[tuple[str, dict[date, ReportFigures]]]:
+    """What the other configured sources say of the same days (one request each), to cross-check."""
+    if not reports or not others:
+        return []
+    first, last = reports[0].report_date, reports[-1].report_date
+    views = []
+    for other in others:
+        try:
+            found = await other.reports_after(http, first - timedelta(days=1), last)
+        except SourceError as exc:
+            log.info("cross-check with %s skipped: %s", other.name, exc)
+            continue
+        views.append((other.name, {r.report_date: r for r in found}))
+    return views
+
+
+def _disagreements(
+    report: ReportFigures, others: list[tuple[str, dict[date, ReportFigures]]]
+) -> list[Finding]:
+    """Each total another source states differently for the same day (a source that lacks the day, or
+    the category, has nothing to disagree with)."""
+    findings = []
+    for name, by_date in others:
+        theirs = by_date.get(report.report_date)
+        if theirs is None:
+            continue
+        for d in compare([report], [theirs]).disagreements:
+            fields = {"cat": d.category, "source": name, "theirs": d.theirs, "ours": d.ours}
+            findings.append(Finding("sources_disagree", "error", fields))
+    return findings
+
+
 async def fetch_new(
     engine: Engine,
     sources: Sequence[LiveSource],
@@ -120,8 +155,13 @@ async def fetch_new(
             log.warning("source %s failed: %s", source.name, exc)
             continue
         run.fetched = len(reports)
+        others = await _other_views(http, [s for s in sources if s is not source], reports)
         for done, report in enumerate(reports, start=1):
-            check_and_store(engine, report, today, run, review=review)
+            disagreements = _disagreements(report, others)
+            if disagreements:
+                run.held.append(Held(report, disagreements))
+            else:
+                check_and_store(engine, report, today, run, review=review)
             if progress is not None:
                 progress(done, len(reports))
             if run.held:

@@ -39,6 +39,11 @@ POLL_JOB = "morning-fetch"
 OfferReport = Callable[[ReportFigures], Awaitable[None]]
 #: Tell every moderator that DAY's report did not come, with what each source said (RUNS).
 ReportMissing = Callable[[date, list[SourceRun]], Awaitable[None]]
+#: Tell every moderator that every source has failed for a while (RUNS: the last poll's errors).
+SourcesFailing = Callable[[list[SourceRun]], Awaitable[None]]
+
+#: Polls in a row in which every source failed before the moderators are told (once a day).
+FAILED_POLLS_BEFORE_TELLING = 5
 
 
 @dataclass
@@ -48,15 +53,20 @@ class _Day:
     day: date
     offered: set[tuple[date, str]] = field(default_factory=set)
     told_missing: bool = False
+    told_failing: bool = False
+    failed_polls: int = 0
     last_runs: list[SourceRun] = field(default_factory=list)
 
 
 class MorningFetch:
-    def __init__(self, app: BotApplication, *, offer: OfferReport, missing: ReportMissing) -> None:
+    def __init__(
+        self, app: BotApplication, *, offer: OfferReport, missing: ReportMissing, failing: SourcesFailing
+    ) -> None:
         self._app = app
         self._services = app.bot_data.services
         self._offer = offer
         self._missing = missing
+        self._failing = failing
         self._client: httpx.AsyncClient | None = None
         self._http: Http | None = None
         self._caught_up = False
@@ -106,6 +116,7 @@ class MorningFetch:
         )
         self._caught_up = True
         day.last_runs = runs
+        await self._count_failures(day, runs)
         if any(run.stored for run in runs):
             await self._app.bot_data.delivery.tick()  # a new report: its summary goes out now
         for run in runs:
@@ -115,6 +126,14 @@ class MorningFetch:
                     day.offered.add(key)
                     await self._offer(held.report)
         return runs
+
+    async def _count_failures(self, day: _Day, runs: list[SourceRun]) -> None:
+        """A poll in which every source failed is retried at the next one; after a few in a row, the
+        moderators are told, once a day (each failure is in the log with its URL)."""
+        day.failed_polls = day.failed_polls + 1 if runs and all(run.error for run in runs) else 0
+        if day.failed_polls >= FAILED_POLLS_BEFORE_TELLING and not day.told_failing:
+            day.told_failing = True
+            await self._failing(runs)
 
     def in_window(self, moment: time) -> bool:
         start, end = self._services.settings.fetch_window

@@ -117,6 +117,10 @@ def make_preview(
         findings += _figure_findings(line, gap, history.get(line.category, []))
     if before is not None:
         findings += _category_findings(before, totals, report_date)
+        if totals and before.totals == totals:
+            # Not one figure moved since the day before: a copy of the previous report (a relay that
+            # re-posted yesterday's text, a source that has not updated yet), never a real day.
+            findings.append(Finding("stale_repeat", "error", {"day": before.report_date}))
     findings += [Finding("parser", "warning", {"text": warning}) for warning in parser_warnings or []]
     return Preview(
         report_date=report_date,
@@ -407,6 +411,8 @@ FINDING_TEXTS: dict[str, str] = {
         "this date is already published (revision {revision}, {source}): publishing corrects it"
     ),
     "same_as_stored": N_("the figures are the same as stored"),
+    "stale_repeat": N_("every figure is the same as in the report of {day}: a stale copy?"),
+    "sources_disagree": N_("{cat}: {source} says {theirs}, this report {ours}"),
     "total_down": N_("{cat}: the total went down, {old} → {new}"),
     "increase_mismatch": N_("{cat}: reported increase {inc} disagrees with the totals ({diff})"),
     "implausible": N_("{cat}: {value} is far above what the last 90 days make plausible (≤ {bound})"),

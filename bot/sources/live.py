@@ -199,10 +199,10 @@ class PetroIvaniuk:
     ) -> list[ReportFigures]:
         base = self.url.rstrip("/")
         equipment_url = f"{base}/{petroivaniuk.EQUIPMENT_FILE}"
-        equipment = await http.get_json(equipment_url)
-        if equipment is None:  # the equipment file changes with every new day: unchanged, nothing new
-            return []
-        # The other two files are read whole even when unchanged: the reader joins all three by date.
+        # A 304 means "unchanged since this client last read it", not "nothing new for this caller" (the
+        # cross-check may have read it a moment ago): a whole-file source always uses the data it has.
+        equipment = await http.get_json(equipment_url, or_last=True)
+        # The reader joins all three files by date.
         personnel = await http.get_json(f"{base}/{petroivaniuk.PERSONNEL_FILE}", or_last=True)
         try:
             correction = await http.get_json(f"{base}/{petroivaniuk.CORRECTION_FILE}", or_last=True)
@@ -228,9 +228,7 @@ class OrcLosses:
     async def reports_after(
         self, http: Http, after: date | None, until: date | None = None
     ) -> list[ReportFigures]:
-        data = await http.get_json(self.url)
-        if data is None:
-            return []
+        data = await http.get_json(self.url, or_last=True)  # see PetroIvaniuk: a 304 still has data for us
         return _between(_read(self.url, lambda: orc_losses.read(RESPONSE, data)), after, until)
 
 

@@ -217,3 +217,26 @@ def test_the_window_and_mode_are_read_from_the_environment(monkeypatch: pytest.M
     monkeypatch.setenv("FETCH_WINDOW", "14:00-07:00")
     with pytest.raises(ValueError, match="must start before it ends"):
         Settings(_env_file=None)
+
+
+async def test_sources_failing_poll_after_poll_tell_the_moderators_once(
+    api: FakeBotAPI, sources: FakeSources, engine: Engine
+) -> None:
+    stored_until(engine, LAST - timedelta(days=1))
+    sources.publish(HISTORY[-5:])
+    sources.fail("/api/v2/", "status", status=503)
+    clock = Clock(kyiv(LAST, 8))
+    app = bot(api, sources, engine, clock)
+    async with polling(app):
+        for minute in range(0, 30, 3):  # ten polls, every one failing
+            clock.now = kyiv(LAST, 8, minute)
+            await app.bot_data.morning.poll()
+        [note] = await api.wait_for_async("sendMessage", to_moderator("No source could be read"), timeout=10)
+        assert "russianwarship.rip: failed: " in str(note.params["text"]) and "HTTP 503" in str(
+            note.params["text"]
+        )
+        sources.heal()
+        clock.now = kyiv(LAST, 8, 33)
+        [run] = await app.bot_data.morning.poll()  # the source is back: the report comes in
+        assert run.stored == [LAST]
+    assert sum("No source could be read" in t for t in texts_to(api, MODERATOR)) == 1

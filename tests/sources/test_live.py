@@ -207,3 +207,47 @@ async def test_reports_after_a_held_one_wait_for_it(engine: Engine, fake: FakeSo
     assert [h.report.report_date for h in run.held] == [held_day]
     assert run.waiting == [LAST - timedelta(days=1), LAST]  # checked against a day not yet settled: not yet
     assert max(stored(engine)) == LAST - timedelta(days=3)
+
+
+async def test_two_sources_that_disagree_on_the_day_hold_it_with_both_figures(
+    engine: Engine, http: Http
+) -> None:
+    stored_until(engine, LAST - timedelta(days=1))
+    with FakeSources() as first, FakeSources() as second:
+        first.publish(HISTORY[-5:])
+        other = dataclasses.replace(
+            HISTORY[-1], totals={**HISTORY[-1].totals, "tanks": HISTORY[-1].totals["tanks"] + 2}
+        )
+        second.publish([*HISTORY[-5:-1], other])
+        [run] = await fetch_new(
+            engine, [RussianWarship(first.api_url), RussianWarship(second.api_url)], http, today=TODAY
+        )
+    [held] = run.held
+    [finding] = held.findings
+    assert finding.code == "sources_disagree"
+    assert finding.fields == {
+        "cat": "tanks",
+        "source": "russianwarship",
+        "theirs": HISTORY[-1].totals["tanks"] + 2,
+        "ours": HISTORY[-1].totals["tanks"],
+    }
+    assert max(stored(engine)) == LAST - timedelta(days=1)  # held, not stored
+
+
+async def test_sources_that_agree_or_lack_the_day_let_it_through(engine: Engine, http: Http) -> None:
+    stored_until(engine, LAST - timedelta(days=1))
+    with FakeSources() as first, FakeSources() as second:
+        first.publish(HISTORY[-5:])
+        second.publish(HISTORY[-5:-1])  # a day behind: nothing to compare with
+        [run] = await fetch_new(
+            engine, [RussianWarship(first.api_url), RussianWarship(second.api_url)], http, today=TODAY
+        )
+    assert run.stored == [LAST] and run.held == []
+
+
+async def test_a_stale_copy_of_the_day_before_is_held(engine: Engine, fake: FakeSources, http: Http) -> None:
+    stored_until(engine, LAST - timedelta(days=1))
+    copy = dataclasses.replace(HISTORY[-2], report_date=LAST)
+    fake.publish([*HISTORY[-5:-1], copy])
+    [run] = await fetch_new(engine, [RussianWarship(fake.api_url)], http, today=TODAY)
+    assert [f.code for f in run.held[0].findings] == ["stale_repeat"]
