@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import html
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 from sqlmodel import Session
 
+from bot.domain import parse_warning
 from bot.domain.categories import BY_KEY, KEYS, MERGE_DATE, category
+from bot.domain.parse_warning import ParseWarning, quote
 from bot.domain.report import ReportFigures
 from bot.i18n import fmt
 from bot.i18n.catalog import N_, _
@@ -100,54 +103,26 @@ def make_preview(
     increases: dict[str, int],
     today: date,
     action: str = "publish",
-    parser_warnings: list[str] | None = None,
+    parser_warnings: Sequence[str | ParseWarning] | None = None,
     date_in_text: bool = True,
+    figure_lines: Mapping[str, str] | None = None,
 ) -> Preview:
-    """Compare a report with the store and list what a moderator should look at before publishing."""
-    findings: list[Finding] = []
+    """Compare a report with the store and list what a moderator should look at before publishing.
+
+    FIGURE_LINES (category -> the line of the text it was read from, as the parser gives them) lets each
+    finding about a figure say where in the text it came from."""
     stored = queries.report_on(session, report_date)
     before = queries.report_as_of(session, report_date - timedelta(days=1))
-    if report_date > today:
-        findings.append(Finding("future", "error", {"day": report_date, "today": today}))
-    if not date_in_text:
-        findings.append(Finding("date_guessed", "warning", {"day": report_date}))
-    if stored is not None:
-        findings.append(Finding("correction", "info", {"revision": stored.revision, "source": stored.source}))
-        if stored.totals == totals and stored.increases == increases:
-            findings.append(Finding("same_as_stored", "info"))
+    findings = _report_findings(report_date, today, date_in_text, stored, totals, increases)
     gap = (report_date - before.report_date).days if before else 1
     history = store.recent_increases(session, report_date, days=WINDOW_DAYS)
-    lines: list[Line] = []
-    for key in _ordered(totals):
-        total = totals[key]
-        previous = before.totals.get(key) if before else None
-        difference = None if previous is None else total - previous
-        increase = increases.get(key)
-        lines.append(Line(key, total, increase, previous, difference))
-        if difference is not None and difference < 0:
-            findings.append(Finding("total_down", "error", {"cat": key, "old": previous, "new": total}))
-        if difference is not None and increase is not None and gap == 1 and increase != difference:
-            findings.append(
-                Finding("increase_mismatch", "warning", {"cat": key, "inc": increase, "diff": difference})
-            )
-        for value, days in ((increase, 1), (difference, gap)):
-            bound = plausible_bound(history.get(key, []), days)
-            if value is not None and bound is not None and value > bound:
-                findings.append(Finding("implausible", "error", {"cat": key, "value": value, "bound": bound}))
-                break
+    lines = [_line(key, totals, increases, before) for key in _ordered(totals)]
+    for line in lines:
+        where = (figure_lines or {}).get(line.category)
+        findings += [_at(f, where) for f in _line_findings(line, gap, history.get(line.category, []))]
     if before is not None:
-        missing = [k for k in before.totals if k not in totals and BY_KEY[k].active_on(report_date)]
-        if before.report_date < MERGE_DATE <= report_date:
-            missing = [k for k in missing if k not in ("vehicles", "fuel_tanks")]
-        for key in missing:
-            findings.append(Finding("missing", "warning", {"cat": key}))
-        for key in totals:
-            if key not in before.totals and not (
-                key == "vehicles_fuel_tanks" and report_date >= MERGE_DATE > before.report_date
-            ):
-                findings.append(Finding("new", "warning", {"cat": key}))
-    for warning in parser_warnings or []:
-        findings.append(Finding("parser", "warning", {"text": warning}))
+        findings += _category_findings(before, totals, report_date)
+    findings += _parser_findings(parser_warnings or [])
     return Preview(
         report_date=report_date,
         action=action,
@@ -160,6 +135,88 @@ def make_preview(
         stored_source=stored.source if stored else None,
         fingerprint=store.state_fingerprint(session, report_date),
     )
+
+
+def _report_findings(
+    report_date: date,
+    today: date,
+    date_in_text: bool,
+    stored: queries.StoredReport | None,
+    totals: dict[str, int],
+    increases: dict[str, int],
+) -> list[Finding]:
+    """Findings about the report as a whole: its date, and what is stored for it already."""
+    findings: list[Finding] = []
+    if report_date > today:
+        findings.append(Finding("future", "error", {"day": report_date, "today": today}))
+    if not date_in_text:
+        findings.append(Finding("date_guessed", "warning", {"day": report_date}))
+    if stored is not None:
+        findings.append(Finding("correction", "info", {"revision": stored.revision, "source": stored.source}))
+        if stored.totals == totals and stored.increases == increases:
+            findings.append(Finding("same_as_stored", "info"))
+    return findings
+
+
+def _line(
+    key: str, totals: dict[str, int], increases: dict[str, int], before: queries.StoredReport | None
+) -> Line:
+    previous = before.totals.get(key) if before else None
+    difference = None if previous is None else totals[key] - previous
+    return Line(key, totals[key], increases.get(key), previous, difference)
+
+
+def _at(finding: Finding, line: str | None) -> Finding:
+    """FINDING, saying which LINE of the text its figure came from (when the text is known)."""
+    return (
+        Finding(finding.code, finding.severity, {**finding.fields, "line": quote(line)}) if line else finding
+    )
+
+
+def _parser_findings(warnings: Sequence[str | ParseWarning]) -> list[Finding]:
+    # The parser's "increase above the total" is the preview's own error (with its line): not said twice.
+    return [
+        Finding("parser", "warning", {"text": warning})
+        for warning in warnings
+        if not (isinstance(warning, ParseWarning) and warning.message == parse_warning.SWAPPED)
+    ]
+
+
+def _line_findings(line: Line, gap: int, history: list[int]) -> list[Finding]:
+    """Findings about one category's figures: against each other, the day before, and recent days."""
+    key, total, increase, difference = line.category, line.total, line.increase, line.difference
+    findings: list[Finding] = []
+    if increase is not None and increase > total:
+        # A day's losses above the war's total: the text's two numbers are swapped, or one is a typo.
+        findings.append(
+            Finding("increase_above_total", "error", {"cat": key, "inc": increase, "total": total})
+        )
+    if difference is not None and difference < 0:
+        findings.append(Finding("total_down", "error", {"cat": key, "old": line.previous, "new": total}))
+    if difference is not None and increase is not None and gap == 1 and increase != difference:
+        findings.append(
+            Finding("increase_mismatch", "warning", {"cat": key, "inc": increase, "diff": difference})
+        )
+    for value, days in ((increase, 1), (difference, gap)):
+        bound = plausible_bound(history, days)
+        if value is not None and bound is not None and value > bound:
+            findings.append(Finding("implausible", "error", {"cat": key, "value": value, "bound": bound}))
+            break
+    return findings
+
+
+def _category_findings(
+    before: queries.StoredReport, totals: dict[str, int], report_date: date
+) -> list[Finding]:
+    """Categories the report before had and this one lacks, and categories new in this one."""
+    merged = before.report_date < MERGE_DATE <= report_date  # vehicles + fuel tanks became one line
+    missing = [k for k in before.totals if k not in totals and BY_KEY[k].active_on(report_date)]
+    if merged:
+        missing = [k for k in missing if k not in ("vehicles", "fuel_tanks")]
+    new = [k for k in totals if k not in before.totals and not (merged and k == "vehicles_fuel_tanks")]
+    return [Finding("missing", "warning", {"cat": k}) for k in missing] + [
+        Finding("new", "warning", {"cat": k}) for k in new
+    ]
 
 
 def _ordered(totals: dict[str, int]) -> list[str]:
@@ -325,6 +382,9 @@ FINDING_TEXTS: dict[str, str] = {
         "this date is already published (revision {revision}, {source}): publishing corrects it"
     ),
     "same_as_stored": N_("the figures are the same as stored"),
+    "increase_above_total": N_(
+        "{cat}: the reported increase {inc} is larger than the total {total}: are the two numbers swapped?"
+    ),
     "total_down": N_("{cat}: the total went down, {old} → {new}"),
     "increase_mismatch": N_("{cat}: reported increase {inc} disagrees with the totals ({diff})"),
     "implausible": N_("{cat}: {value} is far above what the last 90 days make plausible (≤ {bound})"),
@@ -332,6 +392,10 @@ FINDING_TEXTS: dict[str, str] = {
     "new": N_("{cat}: a new category"),
     "parser": N_("parser: {text}"),
 }
+
+
+#: Fields shown with their sign: a day's figure, or a difference of totals.
+_SIGNED: dict[str, tuple[str, ...]] = {"implausible": ("value",), "increase_mismatch": ("inc", "diff")}
 
 
 def _name(key: str, lang: str) -> str:
@@ -345,20 +409,37 @@ def _field(value: object, lang: str) -> str:
         return fmt.number(value, lang)
     if isinstance(value, date):
         return fmt.day(value, lang)
-    return html.escape(str(value))
+    return html.escape(str(value), quote=False)  # text, not an attribute: quoted lines keep their quotes
 
 
 def finding_text(finding: Finding, lang: str) -> str:
     fields = {k: _field(v, lang) for k, v in finding.fields.items()}
     if "cat" in finding.fields:
         fields["cat"] = html.escape(_name(str(finding.fields["cat"]), lang))
-    if finding.code == "implausible":
-        fields["value"] = fmt.signed(int(str(finding.fields["value"])), lang)
-    if finding.code == "increase_mismatch":
-        fields["inc"] = fmt.signed(int(str(finding.fields["inc"])), lang)
-        fields["diff"] = fmt.signed(int(str(finding.fields["diff"])), lang)
+    for name in _SIGNED.get(finding.code, ()):
+        fields[name] = fmt.signed(int(str(finding.fields[name])), lang)
+    if isinstance(warning := finding.fields.get("text"), ParseWarning):
+        fields["text"] = parse_warning_text(warning, lang)
+    text = _(lang, FINDING_TEXTS[finding.code], **fields)
+    if finding.fields.get("line"):
+        text = _(lang, "{finding} — in the line {line}", finding=text, line=fields["line"])
     icon = {"error": "❗", "warning": "⚠️", "info": "ℹ️"}[finding.severity]
-    return f"{icon} {_(lang, FINDING_TEXTS[finding.code], **fields)}"
+    return f"{icon} {text}"
+
+
+def parse_warning_text(warning: ParseWarning, lang: str) -> str:
+    """A parser warning in LANG, categories by their names (see bot.domain.parse_warning for the fields)."""
+    fields: dict[str, str] = {}
+    for name, value in warning.fields.items():
+        if name == "cat":
+            fields[name] = html.escape(_name(str(value), lang))
+        elif name == "cats":
+            fields[name] = ", ".join(html.escape(_name(str(key), lang)) for key in value)
+        elif isinstance(value, tuple):
+            fields[name] = ", ".join(_field(item, lang) for item in value)
+        else:
+            fields[name] = _field(value, lang)
+    return _(lang, warning.message, **fields)
 
 
 def render_preview(preview: Preview, lang: str) -> str:
