@@ -133,8 +133,9 @@ async def _preview_text(update: Update, context: BotContext, text: str, lang: st
             totals=parsed.totals,
             increases=parsed.increases,
             today=today,
-            parser_warnings=parsed.warnings,
+            parser_warnings=parsed.notes,
             date_in_text=parsed.date_in_text,
+            figure_lines=parsed.lines,
         )
         pid = mod.save_preview(
             session, preview, chat_id=message.chat_id, moderator_id=user.id, raw_text=text, now=now

@@ -2,25 +2,32 @@
 
 The same figures reach people as official web text (English or Ukrainian), Telegram relays with emoji,
 bullets, hashtags and the relaying channel's own lines, bilingual posts, infographics transcribed line by
-line and media rewrites. The parser is tolerant on purpose: it reads every clause that pairs a known
-category with a number, and lists every other line that looks like a figure in ``warnings`` rather than
-dropping it. It never raises anything but :class:`NotAReport`.
+line, and media rewrites that put the figures in prose, numbers first, increases first or in words. A
+figure is read right or reported unread, never guessed: every line that looks like a figure but cannot be
+read for sure is listed in the warnings, naming the line and what could not be read. The parser never
+raises anything but :class:`NotAReport`.
 
-Pure functions only: no Telegram, no database. The canonical categories come from
-:mod:`bot.domain.categories`; the word stems below add the spellings that table does not list.
+Lines are cut into sentences and each sentence is read by :mod:`bot.domain.sentences` (which layouts, and
+how a number is told to be the total or the day's increase); this module dates the report, puts the
+sentences' figures together and checks them against each other. Pure functions only: no Telegram, no
+database, no language (warnings are :class:`ParseWarning` data, said in the moderator's language by the
+moderation preview).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from bot.domain import parse_warning as msg
 from bot.domain.categories import BY_KEY, CATEGORIES, MERGE_DATE
 from bot.domain.dates import WAR_START
+from bot.domain.parse_warning import ParseWarning, quote
+from bot.domain.sentences import Figure, Role, heading_role, read_sentence
 
-__all__ = ["NotAReport", "ParsedReport", "parse_report"]
+__all__ = ["NotAReport", "ParseWarning", "ParsedReport", "parse_report"]
 
 
 @dataclass
@@ -28,18 +35,26 @@ class ParsedReport:
     report_date: date
     #: Canonical key -> cumulative total, in the order the text states them.
     totals: dict[str, int]
-    #: Canonical key -> the "(+N)" as written; a category whose line has no "(+N)" is absent.
+    #: Canonical key -> the day's increase as written ("(+N)", "за добу знищено N"). Usually a category
+    #: with a total; a relay may give only the day's figure (then the total is missing, and said so).
     increases: dict[str, int]
-    #: Everything a person should know before trusting the figures, in plain words.
-    warnings: list[str]
+    #: Everything a person should know before trusting the figures.
+    notes: list[ParseWarning]
     date_in_text: bool
+    #: Canonical key -> the line its figures were read from, so the preview can say where a finding is.
+    lines: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The notes in plain English."""
+        return [str(note) for note in self.notes]
 
     def as_json(self) -> dict[str, object]:
         return {
             "report_date": self.report_date.isoformat(),
             "totals": dict(self.totals),
             "increases": dict(self.increases),
-            "warnings": list(self.warnings),
+            "warnings": self.warnings,
         }
 
 
@@ -53,29 +68,37 @@ def parse_report(text: str, *, as_of: date) -> ParsedReport:
         raise NotAReport("empty text")
     lines = [" ".join(line.split()) for line in _normalise_text(text).splitlines()]
 
-    figures: list[_Figure] = []
-    line_warnings: list[str] = []
+    figures: list[Figure] = []
+    line_warnings: list[ParseWarning] = []
     dates: list[_DateMention] = []
+    heading: Role | None = None
     for line in lines:
         if not line:
             continue
         found, rest = _take_dates(line, as_of)
         dates.extend(found)
-        line_figures, problems = _read_line(rest)
+        line_figures, problems = _read_line(rest, heading)
         figures.extend(line_figures)
         line_warnings.extend(problems)
+        if _is_heading(rest):
+            heading = heading_role(rest)
 
     if not figures:
         raise NotAReport("no line with a category and a number")
 
-    warnings: list[str] = []
-    report_date, date_in_text = _report_date(dates, as_of, warnings)
-    warnings.extend(_capped(line_warnings))
-    totals, increases = _collect(figures, report_date, warnings)
-    missing = [key for key in _expected_keys(report_date) if key not in totals]
-    if missing:
-        warnings.append(f"not in the text: {', '.join(missing)}")
-    return ParsedReport(report_date, totals, increases, warnings, date_in_text)
+    notes: list[ParseWarning] = []
+    report_date, date_in_text = _report_date(dates, as_of, notes)
+    notes.extend(_capped(line_warnings))
+    collected = _collect(figures, report_date, notes)
+    missing = tuple(key for key in _expected_keys(report_date) if key not in collected.totals)
+    for key in missing:
+        if key in collected.increases:
+            notes.append(ParseWarning(msg.INCREASE_ONLY, {"cat": key, "increase": collected.increases[key]}))
+    if absent := tuple(key for key in missing if key not in collected.increases):
+        notes.append(ParseWarning(msg.NOT_IN_TEXT, {"cats": absent}))
+    return ParsedReport(
+        report_date, collected.totals, collected.increases, notes, date_in_text, collected.lines
+    )
 
 
 # --- Text --------------------------------------------------------------------------------------------
@@ -102,192 +125,14 @@ _NOT_FIGURES = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?]) (?=[A-ZА-ЯІЇЄҐЁ])")
 
 
-def _chunks(line: str) -> list[str]:
+def _sentences(line: str) -> list[str]:
     cleaned = _NOT_FIGURES.sub(" ", line)
     return [chunk.strip() for chunk in _SENTENCE_END.split(cleaned) if chunk.strip()]
 
 
-def _quote(text: str) -> str:
-    text = " ".join(text.split())  # blanked dates and links leave runs of spaces
-    return f'"{text[:69]}…"' if len(text) > 70 else f'"{text}"'
-
-
-def _has_letters(text: str) -> bool:
-    return any(ch.isalpha() for ch in text)
-
-
-# --- Categories --------------------------------------------------------------------------------------
-
-
-def _normalise_label(text: str) -> str:
-    text = text.casefold().replace("-", " ").replace("/", " / ")
-    return " ".join(text.split())
-
-
-def _stems(*patterns: str) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p) for p in patterns)
-
-
-_VEHICLE = r"vehicle|truck|\bauto\b|автомоб|автотехн|вантажів"
-_FUEL = r"fuel|цистерн|\bпмм\b|tanker"
-
-# Word stems per category, tried in this order on a normalised label (casefolded, hyphens as spaces); all
-# patterns of an entry must match. Order matters because labels contain each other's words: "armoured
-# personnel vehicle" is neither personnel nor vehicles, "vehicles and fuel tanks" is not tanks,
-# "anti-aircraft" is not aircraft, "ground robotic vehicles" is not vehicles. Stems rather than whole
-# labels, so that a new spelling of a clear category ("танки" for "танків", "troop-carrying AFVs",
-# "вертольоти") still maps. Cruise missiles need "cruise"/"крилат": a bare "ракет" is too often prose
-# ("ракетного удару") or the SRBM launchers' "ракетних комплексів".
-_STEMS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
-    ("ground_robotic_systems", _stems(r"robot|робот|\bugvs?\b|\bнрк\b|unmanned ground|наземн\w* безпілот")),
-    (
-        "afv",
-        _stems(
-            r"armou?r|броньов|\bббм\b|\bap[vc]s?\b|\bafvs?\b|\bifvs?\b|troop carrying|combat vehicle"
-            r"|бойов\w* машин|\bбмп\b|\bбтр\b"
-        ),
-    ),
-    ("srbm_launchers", _stems(r"srbm|\bо?трк\b|ballistic|балістичн|тактичн\w* ракетн|tactical missile")),
-    ("vehicles_fuel_tanks", _stems(_VEHICLE, _FUEL)),
-    ("vehicles", _stems(_VEHICLE)),
-    ("fuel_tanks", _stems(_FUEL)),
-    ("tanks", _stems(r"\btanks?\b|танк")),
-    ("personnel", _stems(r"personnel|особов|військовослужб|\btroops\b|soldiers|жив\w* сил")),
-    ("air_defense", _stems(r"anti ?aircraft|\bппо\b|air defen[cs]e|зенітн|протиповітрян|surface to air")),
-    ("artillery", _stems(r"artiller|артилер|гармат|\bguns?\b|howitzer|гаубиц|артсистем")),
-    ("mlrs", _stems(r"\bmlrs\b|\bmrls?\b|рсзв|multiple (?:rocket )?launch|rocket launcher|залпов")),
-    ("helicopters", _stems(r"helicopter|гелікоптер|вертол[іьо]|\bchoppers?\b|rotary")),
-    ("aircraft", _stems(r"aircraft|airplane|\bplanes?\b|\bjets?\b|літак")),
-    (
-        "uav",
-        _stems(
-            r"\buavs?\b|\bбпла\b|безпілот|drone|дрон|unmanned aerial"
-            r"|operational tactical level|оперативно тактичного рівня"
-        ),
-    ),
-    ("cruise_missiles", _stems(r"crui|крилат")),
-    ("submarines", _stems(r"submarin|підводн|\bsubs?\b")),
-    ("ships", _stems(r"\bships?\b|warship|boat|cutter|кораб|катер|vessel")),
-    ("special_equipment", _stems(r"special|спец")),
-)
-
-# The labels of bot.domain.categories, longest first, for a category the stems above do not know yet (one
-# added to the table later). The stems come first because they settle the overlaps the table's plain
-# substrings cannot: "anti-aircraft guns" contains the label "aircraft".
-_TABLE_LABELS: dict[str, str] = {
-    _normalise_label(label): c.key for c in reversed(CATEGORIES) for label in (*c.labels_en, *c.labels_uk)
-}
-_TABLE_RE = re.compile(
-    r"(?<!\w)(?:"
-    + "|".join(re.escape(label) for label in sorted(_TABLE_LABELS, key=len, reverse=True))
-    + r")(?!\w)"
-)
-
-
-def _category(label: str) -> str | None:
-    """The canonical key a label names, or None."""
-    if not _has_letters(label):
-        return None
-    norm = _normalise_label(label)
-    for key, stems in _STEMS:
-        if all(stem.search(norm) for stem in stems):
-            return key
-    match = _TABLE_RE.search(norm)
-    return _TABLE_LABELS[match.group()] if match else None
-
-
-# --- Figures -----------------------------------------------------------------------------------------
-
-# A count: "685910", "1 630" (any space, normalised to " "), "1,630"; or a decimal ("685,9"), which is matched
-# only to be refused: it is a rounded figure ("685,9 тис."), not a count. Every repetition is anchored on
-# digits or a single separator, so nothing here can backtrack badly on long input.
-_NUMBER = r"[0-9]{1,3}(?:[ ,][0-9]{3})+(?![0-9])|[0-9]+(?:[.,][0-9]+)?"
-# A number glued to a letter ("T90") is not a figure.
-_TOTAL = re.compile(rf"(?<![^\W_])(?:{_NUMBER})")
-# "(+22)", "( +22 )", "(+4 за минулу добу)", "(-2)" on a recount day, or "+22" with no brackets (infographic).
-_INCREASE = re.compile(rf" ?(?:\( ?([+-]) ?({_NUMBER})[^()\n]{{0,40}}\)|\(? ?\+ ?({_NUMBER}))")
-_SCALE = re.compile(r" ?(?:тис|тыс|thousand|млн|million|mln|k\b)", re.IGNORECASE)
-_THOUSANDS = re.compile(r"[0-9]{1,3}(?:[ ,][0-9]{3})+")
-#: Longer digit strings are noise (and int() refuses very long ones); the largest real total has 7 digits.
-_MAX_DIGITS = 9
-#: A whole report in one paragraph has about 30 numbers; a sentence with more is noise, and is not scanned on.
-_MAX_NUMBERS = 100
-
-
-def _to_int(text: str) -> int | None:
-    if _THOUSANDS.fullmatch(text):
-        digits = text.replace(" ", "").replace(",", "")
-    elif text.isascii() and text.isdigit():
-        digits = text
-    else:
-        return None
-    return int(digits) if len(digits) <= _MAX_DIGITS else None
-
-
-@dataclass(frozen=True)
-class _Span:
-    """A number in a chunk with the "(+N)" right after it; total is None when it is not a count."""
-
-    start: int
-    end: int
-    total: int | None
-    increase: int | None
-
-
-@dataclass(frozen=True)
-class _Figure:
-    key: str
-    total: int
-    increase: int | None
-    source: str
-
-
-def _spans(chunk: str) -> list[_Span]:
-    spans: list[_Span] = []
-    pos = 0
-    while len(spans) <= _MAX_NUMBERS and (match := _TOTAL.search(chunk, pos)) is not None:
-        if _follows_plus(chunk, pos, match.start()):
-            pos = match.end()  # an increase with no total before it
-            continue
-        end = match.end()
-        total = _to_int(match.group())
-        increase = None
-        if (inc := _INCREASE.match(chunk, end)) is not None:
-            sign, bracketed, bare = inc.groups()
-            value = _to_int(bracketed or bare)
-            if value is not None:
-                increase = -value if sign == "-" else value
-            end = inc.end()
-        if _SCALE.match(chunk, end):
-            total = None  # "685 тис." is rounded
-        spans.append(_Span(match.start(), end, total, increase))
-        pos = end
-    return spans
-
-
-def _follows_plus(chunk: str, floor: int, start: int) -> bool:
-    i = start - 1
-    while i >= floor and chunk[i] in " (":
-        i -= 1
-    return i >= floor and chunk[i] == "+"
-
-
-_SEPARATOR = re.compile(r"[,;:.]")
-_EDGE = " -,;:.…•*"
-
-
-def _last_clause(gap: str) -> str:
-    """The label right before a number: "..., танків — " -> "танків"."""
-    gap = gap.rstrip(_EDGE)
-    cut = max((m.end() for m in _SEPARATOR.finditer(gap)), default=0)
-    return gap[cut:]
-
-
-def _first_clause(gap: str) -> str:
-    """The label right after a number: " танків / tanks, ..." -> "танків / tanks"; ", APV ‒" -> ""."""
-    gap = gap.lstrip(" -•*")
-    match = _SEPARATOR.search(gap)
-    return gap[: match.start()] if match else gap
+def _is_heading(line: str) -> bool:
+    """A line that introduces a list ("За добу знищено:"): no number, ends with a colon."""
+    return line.rstrip().endswith(":") and not any(ch.isdigit() for ch in line)
 
 
 # A recount notice ("WARNING! ... tanks decreased by 5 ...") names categories and numbers that are not the
@@ -304,118 +149,112 @@ _CHATTER = re.compile(
     r"^(?:#\S+ ?)+$|^\W*(?:day|день|доба) [0-9]+\W*$|^\W*[0-9]+ ?(?:-?(?:й|th|st|nd|rd))? (?:day|день)\b",
     re.IGNORECASE,
 )
-#: A line without a number names a category as a truncated figure line would, not as prose does.
-_MAX_LABEL_LINE = 80
 # A relay's numbering ("1. танків ‒ …", "2) …", "3️⃣ …") is not a figure. An infographic line may start with
 # a total ("1 підводні човни"), but never with a number followed by "." or ")".
 _LIST_MARKER = re.compile(r"^ ?(?:[0-9]{1,2}[.)]|[0-9]\u20e3) ")
 
 
-def _read_line(line: str) -> tuple[list[_Figure], list[str]]:
+def _has_number(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def _read_line(line: str, heading: Role | None) -> tuple[list[Figure], list[ParseWarning]]:
     """The figures of one line (its dates already blanked), and the warnings it deserves."""
     line = _LIST_MARKER.sub("", line, count=1)
     if _NOTICE_LINE.search(line):
-        has_number = any(ch.isdigit() for ch in line)
-        return [], ([f"notice, not read as figures: {_quote(line)}"] if has_number else [])
-    figures: list[_Figure] = []
-    problems: list[str] = []
-    for chunk in _chunks(line):
-        chunk_figures, problem = _read_chunk(chunk)
-        figures.extend(chunk_figures)
-        if problem:
-            problems.append(problem)
+        return [], ([_notice(line)] if _has_number(line) else [])
+    figures: list[Figure] = []
+    problems: list[ParseWarning] = []
+    for sentence in _sentences(line):
+        if _has_number(sentence) and _NOTICE.search(sentence):
+            problems.append(_notice(sentence))
+        elif not _CHATTER.search(sentence):
+            found, warned = read_sentence(sentence, heading=heading)
+            figures.extend(found)
+            problems.extend(warned)
     return figures, problems
 
 
-def _read_chunk(chunk: str) -> tuple[list[_Figure], str | None]:
-    """The figures of one sentence of one line, and the warning it deserves if any."""
-    spans = _spans(chunk)
-    if not spans:
-        key = _category(chunk) if len(chunk) <= _MAX_LABEL_LINE else None
-        return [], (f"no number for {key}: {_quote(chunk)}" if key else None)
-    if _NOTICE.search(chunk):
-        return [], f"notice, not read as figures: {_quote(chunk)}"
-    if _CHATTER.search(chunk):
-        return [], None
-
-    unreadable = f"could not read: {_quote(chunk)}"
-    if len(spans) > _MAX_NUMBERS:
-        return [], unreadable
-    next_starts = [s.start for s in spans[1:]] + [len(chunk)]
-    head = chunk[: spans[0].start]
-    # Two layouts: label first ("танків ‒ 1008 (+22)"), or number first, as infographics are transcribed
-    # ("9097 +7 танків / tanks"). Number first needs nothing but bullets before the number; prose
-    # ("Росія втратила 9 097 танків", "... російські танки, 11 бойових броньованих машин") is neither and is
-    # not read: its numbers are as likely to be the day's increase as the total.
-    label_first = _has_letters(head)
-    if label_first:
-        before = _category(_last_clause(head))
-        after = _category(_first_clause(chunk[spans[0].end : next_starts[0]]))
-        if before is None or (after is not None and after != before):
-            return [], unreadable
-
-    figures: list[_Figure] = []
-    complete = True
-    prev_end = 0
-    for span, next_start in zip(spans, next_starts, strict=True):
-        if label_first:
-            label = _last_clause(chunk[prev_end : span.start])
-        else:
-            label = _first_clause(chunk[span.end : next_start])
-        prev_end = span.end
-        key = _category(label)
-        if key is None or span.total is None:
-            complete = False
-            continue
-        figures.append(_Figure(key, span.total, span.increase, chunk))
-
-    if (
-        label_first
-        and figures
-        and (tail := _category(_last_clause(chunk[prev_end:]))) not in (None, figures[-1].key)
-    ):
-        return figures, f"no number for {tail}: {_quote(chunk)}"  # "tanks ‒ 9097 (+7), APV ‒" (cut off)
-    return figures, (None if complete else unreadable)
+def _notice(text: str) -> ParseWarning:
+    return ParseWarning(msg.NOTICE, {"line": quote(text)})
 
 
 #: Lines that could not be read are listed up to this many; 100 KB of noise should not make 3,000 warnings.
 _MAX_LINE_WARNINGS = 20
 
 
-def _capped(line_warnings: list[str]) -> list[str]:
+def _capped(line_warnings: list[ParseWarning]) -> list[ParseWarning]:
     if len(line_warnings) <= _MAX_LINE_WARNINGS:
         return line_warnings
     extra = len(line_warnings) - _MAX_LINE_WARNINGS
-    return [*line_warnings[:_MAX_LINE_WARNINGS], f"… and {extra} more lines not read"]
+    return [*line_warnings[:_MAX_LINE_WARNINGS], ParseWarning(msg.MORE_LINES, {"n": extra})]
 
 
-def _collect(figures: list[_Figure], day: date, warnings: list[str]) -> tuple[dict[str, int], dict[str, int]]:
-    totals: dict[str, int] = {}
-    increases: dict[str, int] = {}
-    repeated_same: list[str] = []
+# --- Putting the figures together --------------------------------------------------------------------
+
+
+@dataclass
+class _Collected:
+    totals: dict[str, int] = field(default_factory=dict)
+    increases: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, str] = field(default_factory=dict)
+    repeated: list[str] = field(default_factory=list)
+
+
+def _collect(figures: list[Figure], day: date, notes: list[ParseWarning]) -> _Collected:
+    """One total and one increase per category. A category may come in parts (a relay's personnel: the
+    total in one sentence, the day's figure in another); a part stated twice keeps the first statement."""
+    out = _Collected()
     for figure in figures:
         key = figure.key
         if key == "vehicles" and day >= MERGE_DATE:
             # From May 2022 the report has one line for both; media still call it "автомобільної техніки".
             key = "vehicles_fuel_tanks"
-            warnings.append(
-                f"read as vehicles_fuel_tanks (one line since {MERGE_DATE}): {_quote(figure.source)}"
-            )
-        if key in totals:
-            # The report's own line comes first; a repeat is a bilingual copy or a relaying channel's line.
-            if totals[key] == figure.total and increases.get(key) == figure.increase:
-                repeated_same.append(key)
-            else:
-                warnings.append(f"{key} stated twice: kept {totals[key]}, ignored {_quote(figure.source)}")
-            continue
-        if not BY_KEY[key].active_on(day):
-            warnings.append(f"{key} is not in reports dated {day}: {_quote(figure.source)}")
-        totals[key] = figure.total
-        if figure.increase is not None:
-            increases[key] = figure.increase
-    if repeated_same:
-        warnings.append(f"stated twice with the same figures: {', '.join(dict.fromkeys(repeated_same))}")
-    return totals, increases
+            notes.append(_line_note(msg.MERGED_LINE, figure, cat=key, day=MERGE_DATE))
+        if key not in out.lines and not BY_KEY[key].active_on(day):
+            notes.append(_line_note(msg.INACTIVE, figure, cat=key, day=day))
+        _add(out, key, figure, notes)
+    if out.repeated:
+        notes.append(ParseWarning(msg.REPEATED, {"cats": tuple(dict.fromkeys(out.repeated))}))
+    _warn_swapped(out, notes)
+    return out
+
+
+def _add(out: _Collected, key: str, figure: Figure, notes: list[ParseWarning]) -> None:
+    # The report's own line comes first; a repeat is a bilingual copy or a relaying channel's line.
+    total, increase = out.totals.get(key), out.increases.get(key)
+    if None not in (total, figure.total) and total != figure.total:
+        notes.append(_line_note(msg.STATED_TWICE, figure, cat=key, kept=total))
+        return
+    if None not in (increase, figure.increase) and increase != figure.increase:
+        notes.append(_line_note(msg.INCREASE_TWICE, figure, cat=key, kept=increase))
+        return
+    if total is not None and figure.total is not None:
+        out.repeated.append(key)
+    if figure.total is not None:
+        out.totals[key] = figure.total
+    if figure.increase is not None:
+        out.increases[key] = figure.increase
+    out.lines.setdefault(key, figure.line)
+
+
+def _warn_swapped(out: _Collected, notes: list[ParseWarning]) -> None:
+    """A day's increase above the war's total: the text's two numbers are swapped ("танків ‒ 7 (+9097)") or
+    one is a typo. Both are kept as the text states them, and the preview makes this an error, so that a
+    day's losses are never published as the war's total without a moderator confirming it."""
+    for key, increase in out.increases.items():
+        if key in out.totals and increase > out.totals[key]:
+            fields = {
+                "cat": key,
+                "increase": increase,
+                "total": out.totals[key],
+                "line": quote(out.lines[key]),
+            }
+            notes.append(ParseWarning(msg.SWAPPED, fields))
+
+
+def _line_note(message: str, figure: Figure, **fields: object) -> ParseWarning:
+    return ParseWarning(message, {**fields, "line": quote(figure.line)})
 
 
 def _expected_keys(day: date) -> list[str]:
@@ -449,6 +288,12 @@ _WORD_DATE = re.compile(
     rf"|\b({_MONTH})\.? ([0-9]{{1,2}})(?:st|nd|rd|th)?\b(?:,? ([0-9]{{4}}))?(?![0-9])",
     re.IGNORECASE,
 )
+# "in February 2022", "у лютому 2022 року": a month, not a report date; blanked so that 2022 is not a figure.
+_MONTH_YEAR = re.compile(
+    rf"\b(?:{_MONTH}|лютому|березні|квітні|травні|червні|липні|серпні|вересні|жовтні|листопаді|грудні"
+    rf"|січні)\.? (?:20[0-9]{{2}})(?![0-9])|\b20[0-9]{{2}} (?:року|р\.)",
+    re.IGNORECASE,
+)
 # Media date the day's losses ("За минулу добу, 26 жовтня, ...") while the report is dated the next morning.
 _PAST_DAY = re.compile(r"(?:минул\w* доб\w*|past day|previous day|past 24 hours)\W*$", re.IGNORECASE)
 
@@ -477,6 +322,7 @@ def _take_dates(line: str, as_of: date) -> tuple[list[_DateMention], str]:
                 int(year) if year else None,
             )
         )
+    line = _MONTH_YEAR.sub(lambda m: " " * len(m.group()), line)
     if not found:
         return [], line
 
@@ -518,18 +364,18 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _report_date(dates: list[_DateMention], as_of: date, warnings: list[str]) -> tuple[date, bool]:
+def _report_date(dates: list[_DateMention], as_of: date, notes: list[ParseWarning]) -> tuple[date, bool]:
     if not dates:
-        warnings.append(f"no date found, used {as_of}")
+        notes.append(ParseWarning(msg.NO_DATE, {"day": as_of}))
         return as_of, False
     first = dates[0]
     report_date = first.day
     if first.past_day and first.day < date.max:
         report_date = date.fromordinal(first.day.toordinal() + 1)
-        warnings.append(f"{first.day} is the day the losses cover; the report is dated {report_date}")
+        notes.append(ParseWarning(msg.PAST_DAY, {"covered": first.day, "day": report_date}))
     if (report_date - as_of).days > 1:
-        warnings.append(f"report dated {report_date}, after {as_of}")
-    others = sorted({d.day for d in dates[1:]} - {first.day})
+        notes.append(ParseWarning(msg.AFTER_POSTED, {"day": report_date, "posted": as_of}))
+    others = tuple(sorted({d.day for d in dates[1:]} - {first.day}))
     if others:
-        warnings.append(f"the text also mentions {', '.join(map(str, others))}; used {first.day}")
+        notes.append(ParseWarning(msg.OTHER_DATES, {"days": others, "day": first.day}))
     return report_date, True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -18,7 +19,9 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from bot.domain import parse_warning
 from bot.domain.categories import BY_KEY, KEYS, MERGE_DATE, category
+from bot.domain.parse_warning import ParseWarning, quote
 from bot.domain.report import ReportFigures
 from bot.i18n import fmt
 from bot.i18n.catalog import N_, _
@@ -102,26 +105,30 @@ def make_preview(
     increases: dict[str, int],
     today: date,
     action: RevisionAction = RevisionAction.PUBLISH,
-    parser_warnings: list[str] | None = None,
+    parser_warnings: Sequence[str | ParseWarning] | None = None,
     date_in_text: bool = True,
+    figure_lines: Mapping[str, str] | None = None,
 ) -> Preview:
-    """Compare a report with the store and list what a moderator should look at before publishing."""
+    """Compare a report with the store and list what a moderator should look at before publishing.
+
+    FIGURE_LINES (category -> the line of the text it was read from, as the parser gives them) lets each
+    finding about a figure say where in the text it came from."""
     stored = queries.report_on(session, report_date)
     before = queries.report_as_of(session, report_date - timedelta(days=1))
     findings = _report_findings(report_date, today, date_in_text, stored, totals, increases)
-    lines = [_line(key, totals, increases, before) for key in _ordered(totals)]
-    # Days since the report before: a difference over a gap is several days' worth.
     gap = (report_date - before.report_date).days if before else 1
     history = store.recent_increases(session, report_date, days=WINDOW_DAYS)
+    lines = [_line(key, totals, increases, before) for key in _ordered(totals)]
     for line in lines:
-        findings += _figure_findings(line, gap, history.get(line.category, []))
+        where = (figure_lines or {}).get(line.category)
+        findings += [_at(f, where) for f in _line_findings(line, gap, history.get(line.category, []))]
     if before is not None:
         findings += _category_findings(before, totals, report_date)
         if totals and before.totals == totals:
             # Not one figure moved since the day before: a copy of the previous report (a relay that
             # re-posted yesterday's text, a source that has not updated yet), never a real day.
             findings.append(Finding("stale_repeat", "error", {"day": before.report_date}))
-    findings += [Finding("parser", "warning", {"text": warning}) for warning in parser_warnings or []]
+    findings += _parser_findings(parser_warnings or [])
     return Preview(
         report_date=report_date,
         action=action,
@@ -144,8 +151,8 @@ def _report_findings(
     totals: dict[str, int],
     increases: dict[str, int],
 ) -> list[Finding]:
-    """What concerns the report as a whole: its date, and whether it replaces a stored one."""
-    findings = []
+    """Findings about the report as a whole: its date, and what is stored for it already."""
+    findings: list[Finding] = []
     if report_date > today:
         findings.append(Finding("future", "error", {"day": report_date, "today": today}))
     if not date_in_text:
@@ -160,49 +167,62 @@ def _report_findings(
 def _line(
     key: str, totals: dict[str, int], increases: dict[str, int], before: queries.StoredReport | None
 ) -> Line:
-    total = totals[key]
     previous = before.totals.get(key) if before else None
-    difference = None if previous is None else total - previous
-    return Line(key, total, increases.get(key), previous, difference)
+    difference = None if previous is None else totals[key] - previous
+    return Line(key, totals[key], increases.get(key), previous, difference)
 
 
-def _figure_findings(line: Line, gap: int, history: list[int]) -> list[Finding]:
-    """What is wrong with one category's figure: a total going down, an increase that disagrees with the
-    totals, or an increase (or difference over GAP days) far above the category's recent HISTORY."""
-    findings = []
-    cat, increase, difference = line.category, line.increase, line.difference
+def _at(finding: Finding, line: str | None) -> Finding:
+    """FINDING, saying which LINE of the text its figure came from (when the text is known)."""
+    return (
+        Finding(finding.code, finding.severity, {**finding.fields, "line": quote(line)}) if line else finding
+    )
+
+
+def _parser_findings(warnings: Sequence[str | ParseWarning]) -> list[Finding]:
+    # The parser's "increase above the total" is the preview's own error (with its line): not said twice.
+    return [
+        Finding("parser", "warning", {"text": warning})
+        for warning in warnings
+        if not (isinstance(warning, ParseWarning) and warning.message == parse_warning.SWAPPED)
+    ]
+
+
+def _line_findings(line: Line, gap: int, history: list[int]) -> list[Finding]:
+    """Findings about one category's figures: against each other, the day before, and recent days."""
+    key, total, increase, difference = line.category, line.total, line.increase, line.difference
+    findings: list[Finding] = []
+    if increase is not None and increase > total:
+        # A day's losses above the war's total: the text's two numbers are swapped, or one is a typo.
+        findings.append(
+            Finding("increase_above_total", "error", {"cat": key, "inc": increase, "total": total})
+        )
     if difference is not None and difference < 0:
-        findings.append(Finding("total_down", "error", {"cat": cat, "old": line.previous, "new": line.total}))
+        findings.append(Finding("total_down", "error", {"cat": key, "old": line.previous, "new": total}))
     if difference is not None and increase is not None and gap == 1 and increase != difference:
         findings.append(
-            Finding("increase_mismatch", "warning", {"cat": cat, "inc": increase, "diff": difference})
+            Finding("increase_mismatch", "warning", {"cat": key, "inc": increase, "diff": difference})
         )
     for value, days in ((increase, 1), (difference, gap)):
         bound = plausible_bound(history, days)
         if value is not None and bound is not None and value > bound:
-            findings.append(Finding("implausible", "error", {"cat": cat, "value": value, "bound": bound}))
-            break  # one implausible finding per category is enough
+            findings.append(Finding("implausible", "error", {"cat": key, "value": value, "bound": bound}))
+            break
     return findings
 
 
 def _category_findings(
     before: queries.StoredReport, totals: dict[str, int], report_date: date
 ) -> list[Finding]:
-    """Categories the report before had and this one lacks, and new ones. Across the May 2022 merge,
-    vehicles and fuel tanks becoming one line is neither."""
-    merged_between = before.report_date < MERGE_DATE <= report_date
-    missing = [
-        k
-        for k in before.totals
-        if k not in totals
-        and BY_KEY[k].active_on(report_date)
-        and not (merged_between and k in ("vehicles", "fuel_tanks"))
+    """Categories the report before had and this one lacks, and categories new in this one."""
+    merged = before.report_date < MERGE_DATE <= report_date  # vehicles + fuel tanks became one line
+    missing = [k for k in before.totals if k not in totals and BY_KEY[k].active_on(report_date)]
+    if merged:
+        missing = [k for k in missing if k not in ("vehicles", "fuel_tanks")]
+    new = [k for k in totals if k not in before.totals and not (merged and k == "vehicles_fuel_tanks")]
+    return [Finding("missing", "warning", {"cat": k}) for k in missing] + [
+        Finding("new", "warning", {"cat": k}) for k in new
     ]
-    new = [
-        k for k in totals if k not in before.totals and not (merged_between and k == "vehicles_fuel_tanks")
-    ]
-    findings = [Finding("missing", "warning", {"cat": k}) for k in missing]
-    return findings + [Finding("new", "warning", {"cat": k}) for k in new]
 
 
 def _ordered(totals: dict[str, int]) -> list[str]:
@@ -413,6 +433,9 @@ FINDING_TEXTS: dict[str, str] = {
     "same_as_stored": N_("the figures are the same as stored"),
     "stale_repeat": N_("every figure is the same as in the report of {day}: a stale copy?"),
     "sources_disagree": N_("{cat}: {source} says {theirs}, this report {ours}"),
+    "increase_above_total": N_(
+        "{cat}: the reported increase {inc} is larger than the total {total}: are the two numbers swapped?"
+    ),
     "total_down": N_("{cat}: the total went down, {old} → {new}"),
     "increase_mismatch": N_("{cat}: reported increase {inc} disagrees with the totals ({diff})"),
     "implausible": N_("{cat}: {value} is far above what the last 90 days make plausible (≤ {bound})"),
@@ -420,6 +443,10 @@ FINDING_TEXTS: dict[str, str] = {
     "new": N_("{cat}: a new category"),
     "parser": N_("parser: {text}"),
 }
+
+
+#: Fields shown with their sign: a day's figure, or a difference of totals.
+_SIGNED: dict[str, tuple[str, ...]] = {"implausible": ("value",), "increase_mismatch": ("inc", "diff")}
 
 
 def _name(key: str, lang: str) -> str:
@@ -433,20 +460,37 @@ def _field(value: object, lang: str) -> str:
         return fmt.number(value, lang)
     if isinstance(value, date):
         return fmt.day(value, lang)
-    return html.escape(str(value))
+    return html.escape(str(value), quote=False)  # text, not an attribute: quoted lines keep their quotes
 
 
 def finding_text(finding: Finding, lang: str) -> str:
     fields = {k: _field(v, lang) for k, v in finding.fields.items()}
     if "cat" in finding.fields:
         fields["cat"] = html.escape(_name(str(finding.fields["cat"]), lang))
-    if finding.code == "implausible":
-        fields["value"] = fmt.signed(int(str(finding.fields["value"])), lang)
-    if finding.code == "increase_mismatch":
-        fields["inc"] = fmt.signed(int(str(finding.fields["inc"])), lang)
-        fields["diff"] = fmt.signed(int(str(finding.fields["diff"])), lang)
+    for name in _SIGNED.get(finding.code, ()):
+        fields[name] = fmt.signed(int(str(finding.fields[name])), lang)
+    if isinstance(warning := finding.fields.get("text"), ParseWarning):
+        fields["text"] = parse_warning_text(warning, lang)
+    text = _(lang, FINDING_TEXTS[finding.code], **fields)
+    if finding.fields.get("line"):
+        text = _(lang, "{finding} — in the line {line}", finding=text, line=fields["line"])
     icon = {"error": "❗", "warning": "⚠️", "info": "ℹ️"}[finding.severity]
-    return f"{icon} {_(lang, FINDING_TEXTS[finding.code], **fields)}"
+    return f"{icon} {text}"
+
+
+def parse_warning_text(warning: ParseWarning, lang: str) -> str:
+    """A parser warning in LANG, categories by their names (see bot.domain.parse_warning for the fields)."""
+    fields: dict[str, str] = {}
+    for name, value in warning.fields.items():
+        if name == "cat":
+            fields[name] = html.escape(_name(str(value), lang))
+        elif name == "cats":
+            fields[name] = ", ".join(html.escape(_name(str(key), lang)) for key in value)
+        elif isinstance(value, tuple):
+            fields[name] = ", ".join(_field(item, lang) for item in value)
+        else:
+            fields[name] = _field(value, lang)
+    return _(lang, warning.message, **fields)
 
 
 def render_preview(preview: Preview, lang: str) -> str:
