@@ -21,3 +21,12 @@ def set_chat_language(session: Session, chat_id: int, lang: str) -> None:
         prefs.lang = lang
         prefs.updated_at = utc_now()
         session.add(prefs)
+
+
+def forget_chat_language(session: Session, chat_id: int) -> None:
+    """Back to the user's Telegram language (the /lang choice of CHAT_ID is dropped)."""
+    prefs = session.get(ChatPrefs, chat_id)
+    if prefs is not None:
+        prefs.lang = None
+        prefs.updated_at = utc_now()
+        session.add(prefs)

@@ -65,11 +65,15 @@ PERIOD_REASONS = {
 }
 BAD_PERIOD = N_("I can't read the period “{text}”{detail}.")
 BAD_DATE = N_("I can't read the date “{text}”{detail}. Write it as 2024-10-25 or 25.10.2024.")
+#: A date or period that was read, but that no report can cover: no advice on how to write it.
+NO_FIGURES = N_("There are no figures for “{text}”{detail}.")
 
 
 def _period_problem(exc: PeriodError, lang: str, sentence: str = BAD_PERIOD) -> str:
     reason = PERIOD_REASONS.get(exc.reason)
     detail = _(lang, reason) if reason else ""
+    if exc.reason in ("before_war", "future"):
+        sentence = NO_FIGURES
     return _(lang, sentence, text=_q(exc.text), detail=detail)
 
 
@@ -92,11 +96,12 @@ def _parse_day(command: str, text: str, today: date, lang: str, session: Session
         raise _usage(command, lang, _period_problem(exc, lang, BAD_DATE)) from None
 
 
-def _parse_period(command: str, text: str, today: date, lang: str) -> Period:
+def _parse_period(command: str, text: str, today: date, lang: str, session: Session) -> Period:
     try:
-        return parse_period(text, today=today)
+        period = parse_period(text, today=today)
     except PeriodError as exc:
         raise _usage(command, lang, _period_problem(exc, lang)) from None
+    return period.up_to(facts.latest_report_date(session))
 
 
 def _split_category(command: str, args: str, lang: str) -> tuple[Category, list[str]]:
@@ -149,7 +154,7 @@ def range_(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("range", args, lang)
     if not args:
         raise _usage("range", lang)
-    period = _parse_period("range", args, today, lang)
+    period = _parse_period("range", args, today, lang, session)
     return render.period(_view(lambda: facts.period(session, period), lang), lang)
 
 
@@ -167,14 +172,14 @@ def top(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("top", args, lang)
     cat, rest = _split_category("top", args, lang)
     n, rest = _top_count(rest, lang)
-    period = _parse_period("top", " ".join(rest), today, lang) if rest else None
+    period = _parse_period("top", " ".join(rest), today, lang, session) if rest else None
     return render.top(_view(lambda: facts.top(session, cat.key, n, period), lang), lang)
 
 
 def category(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("category", args, lang)
     cat, rest = _split_category("category", args, lang)
-    period = _parse_period("category", " ".join(rest), today, lang) if rest else None
+    period = _parse_period("category", " ".join(rest), today, lang, session) if rest else None
     return render.category(_view(lambda: facts.category(session, cat.key, period), lang), lang)
 
 

@@ -377,7 +377,8 @@ class TopView:
 def top(session: Session, category: str, n: int, period: Period | None) -> TopView:
     """/top: CATEGORY's N highest days in PERIOD."""
     start, end = (period.start, period.end) if period else (None, None)
-    days = queries.top_days(session, category, n, start=start, end=end)
+    # A day without a loss is not a "top day", however few days had one (submarines: one day in the war).
+    days = [d for d in queries.top_days(session, category, n, start=start, end=end) if d.increase > 0]
     if not days:
         raise Unanswerable(NoFigures(category, period) if queries.report_count(session) else NoReports())
     dates = [d.report_date for d in days]

@@ -18,12 +18,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ExtBot
 
 from bot.answers import facts, summary
@@ -161,7 +162,15 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
             print(summary.summary_text(facts.report_facts(session, report), args.lang))
         engine.dispose()
         return 0
-    asyncio.run(send_summary(settings, args.date, lease=args.lease))
+    try:
+        asyncio.run(send_summary(settings, args.date, lease=args.lease))
+    except InvalidToken:
+        print("error: Telegram refused BOT_TOKEN; copy it again from @BotFather", file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        # What was queued stays in the outbox: the next run (or the bot) sends it.
+        print(f"error: cannot reach the Bot API ({exc.message}); the messages stay queued", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+import httpx
 from sqlalchemy import Engine
 
 from bot.config import Settings, SettingsError, load_settings
@@ -102,16 +103,23 @@ BOT_TOKEN is not set, so the bot cannot connect to Telegram.
 
 To get a token: open https://t.me/BotFather in Telegram, send /newbot, follow the two questions,
 and put the token it gives you in a file named .env here:  BOT_TOKEN=123456:ABC...
-(see .env.example), then run `lossbot run` again.
+(see .env.example), then run `{lossbot} run` again.
 
 To try the bot without a token, ask it directly (the history it ships with answers), e.g.:
-  lossbot ask "/totals"
-  lossbot ask "/day 2024-10-25" --lang uk
+  {lossbot} ask "/totals"
+  {lossbot} ask "/day 2024-10-25" --lang uk
 """
+
+
+def _invoked_as() -> str:
+    """How the user started this program, to repeat in advice: `.venv/bin/lossbot` if that was typed."""
+    typed = sys.argv[0] if sys.argv and sys.argv[0] else "lossbot"
+    return typed if "/" in typed and not typed.endswith(("__main__.py", "-c")) else "lossbot"
 
 
 def _quiet_http_logs(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("telegram.ext").addFilter(_NoStartupTraceback())
     # httpx logs every request URL at INFO, and the URL holds the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -126,16 +134,45 @@ def _store_with_history(settings: Settings) -> Engine:
 
 def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
-        print(NO_TOKEN_HELP, file=sys.stderr)
+        print(NO_TOKEN_HELP.format(lossbot=_invoked_as()), file=sys.stderr)
         return EXIT_USAGE
     _quiet_http_logs(settings.log_level)
     from telegram import Update
+    from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
 
     app = build_application(settings, engine=_store_with_history(settings))
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=2)
+    except InvalidToken:
+        print(
+            "error: Telegram refused BOT_TOKEN; copy it again from @BotFather (/mybots → API Token)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except NetworkError as exc:
+        print(
+            f"error: cannot reach the Bot API at {_api_host(settings)} ({exc.message}); check the network",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     return EXIT_OK
+
+
+def _api_host(settings: Settings) -> str:
+    """Where the bot connects, without the path (which may end with the token)."""
+    url = httpx.URL(settings.telegram_api_base_url)
+    return f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
+
+
+class _NoStartupTraceback(logging.Filter):
+    """PTB logs a failed start with the whole traceback; `lossbot run` says what failed in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Network Retry Loop (Bootstrap"):
+            record.exc_info = None
+        return True
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
@@ -195,7 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="write the stored reports as JSONL or the importable CSV")
-    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument(
+        "--format", choices=["jsonl", "csv"], default="jsonl", help="JSONL (default) or the importable CSV"
+    )
     p.add_argument(
         "--from", dest="date_from", type=_date, metavar="DATE", help="first report date (YYYY-MM-DD)"
     )
@@ -208,7 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("run", help="run the bot (long polling); needs BOT_TOKEN")
+    p = sub.add_parser(
+        "run",
+        help="run the bot (long polling); needs BOT_TOKEN",
+        description="Run the bot with long polling until interrupted (Ctrl-C). Needs BOT_TOKEN (see "
+        ".env.example). On first start it loads the embedded history; with SOURCES set it then fetches "
+        "what came after, and each morning's report.",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("ask", help="print the bot's reply to TEXT, without Telegram")

@@ -23,6 +23,7 @@ from typing_extensions import override
 
 from bot.app import build_application
 from bot.config import Settings
+from storage import chats
 
 CHAT_ID = 1
 USER_ID = 1
@@ -119,6 +120,9 @@ async def ask(settings: Settings, text: str, *, lang: str, engine: Engine | None
     by default the configured one)."""
     request = OfflineRequest()
     app = build_application(settings, engine=engine, request=request, token="1:offline")
+    # `lossbot ask --lang uk` answers in Ukrainian even after an earlier `ask "/lang en"`: each question
+    # comes from the same pseudo chat, but --lang is what the person asking chose this time.
+    await app.bot_data.services.write(lambda s: chats.forget_chat_language(s, CHAT_ID))
     async with app:
         await app.process_update(Update.de_json(message_update(text, lang), app.bot))
     await app.bot_data.services.read(lambda _s: None)  # let the worker thread finish before disposing

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
+import logging
 import sys
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -81,15 +82,23 @@ async def fetch_once(settings: Settings, args: argparse.Namespace) -> list[Sourc
 
 
 def cmd_fetch(settings: Settings, args: argparse.Namespace) -> int:
+    if args.url and not args.source:
+        print("error: --url needs --source NAME (which format the URL serves)", file=sys.stderr)
+        return 2
+    if args.date and args.date > settings.today():
+        print(
+            f"error: {args.date} is after today ({settings.today()}): no source has its report",
+            file=sys.stderr,
+        )
+        return 2
     if not args.source and not settings.sources:
         print(
             "error: no live source is configured: set SOURCES (see .env.example) or give --source NAME",
             file=sys.stderr,
         )
         return 2
-    if args.url and not args.source:
-        print("error: --url needs --source NAME (which format the URL serves)", file=sys.stderr)
-        return 2
+    # Each failure is printed below with its URL; the log's warning of it would say it twice.
+    logging.getLogger("bot.moderation.intake").setLevel(logging.ERROR)
     runs = asyncio.run(fetch_once(settings, args))
     for run in runs:
         print("\n".join(describe(run)))

@@ -140,6 +140,14 @@ class Period:
     def __contains__(self, d: object) -> bool:
         return isinstance(d, date) and self.first_day <= d <= self.end
 
+    def up_to(self, newest: date | None) -> Period:
+        """A relative period ("last 7 days") moved to end at NEWEST, the newest report, when that is
+        earlier than today: "the last week" of figures that stop on 22 Aug is the week to 22 Aug, not an
+        empty week. Other periods are what the user named, and stay."""
+        if self.kind != "last_days" or newest is None or newest >= self.end or self.days is None:
+            return self
+        return Period(max(newest - timedelta(days=self.days - 1), WAR_START), newest, self.kind, self.days)
+
     def label(self, lang: str) -> str:
         """Describe the period for a reader: "25 Oct 2024", "October 2024", "last 7 days", "увесь час"…"""
         first = self.first_day

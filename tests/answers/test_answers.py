@@ -277,3 +277,40 @@ def test_totals_say_when_the_newest_report_is_older_than_expected(
     assert (late in text) if late else ("days old" not in text and "day old" not in text)
     dated = plain(ask(history, "totals", "2026-08-20", today=today))
     assert "days old" not in dated  # a date asked for is not "late"
+
+
+@pytest.mark.parametrize(("args", "lang"), [("week", "en"), ("7d", "en"), ("тиждень", "uk"), ("month", "en")])
+def test_a_relative_period_ends_at_the_newest_report_when_the_data_is_older(
+    history: Session, args: str, lang: str
+) -> None:
+    # Asked on 1 Dec 2026 with figures up to 22 Aug 2026: the week of figures, not an empty week.
+    text = plain(ask(history, "range", args, lang=lang, today=date(2026, 12, 1)))
+    assert ("22 Aug 2026" in text) if lang == "en" else ("22 серп. 2026" in text)
+    assert "No reports" not in text and "звітів немає" not in text
+
+
+def test_a_date_before_the_invasion_is_read_and_said_to_have_no_figures(history: Session) -> None:
+    text = plain(ask(history, "totals", "2022-02-20"))
+    assert "There are no figures for “2022-02-20”: it is before the full-scale invasion" in text
+    assert "Write it as" not in text  # it was written well: no advice on how to write a date
+    uk = plain(ask(history, "totals", "20.02.2022", lang="uk"))
+    assert "до повномасштабного вторгнення" in uk and "Пишіть як" not in uk
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("totals", "2030-01-01"),
+        ("day", "24.02.2022"),
+        ("day", "2023-07-25"),
+        ("range", "2024-10-21..2024-10-25"),
+    ],
+)
+def test_ukrainian_answers_never_print_a_double_full_stop(history: Session, command: str, args: str) -> None:
+    # A Ukrainian date ends in "р." already: a sentence ending with one must not add another full stop.
+    assert "р.." not in plain(ask(history, command, args, lang="uk"))
+
+
+def test_top_lists_only_days_with_a_loss(history: Session) -> None:
+    text = plain(ask(history, "top", "submarines 10"))
+    assert "Top 1 day: Submarines" in text and " — 0" not in text and "2." not in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import CommandHandler
@@ -11,6 +12,7 @@ from telegram.ext import CommandHandler
 from bot.answers.reply import Reply, Upload
 from bot.app import build_application
 from bot.cli import offline
+from bot.cli.main import main
 from bot.config import Settings
 from bot.services import BotContext
 from handlers.common import reply
@@ -42,3 +44,14 @@ async def test_photos_and_files_of_a_reply_are_saved(engine: Engine, tmp_path: P
     saved = offline.save_files(request.sent, tmp_path / "out")
     assert [p.name for p in saved] == ["chart.png", "losses.csv"]
     assert [p.read_bytes() for p in saved] == [PNG, CSV]
+
+
+def test_ask_answers_in_the_language_asked_for_even_after_a_lang_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ask.db'}")
+    monkeypatch.chdir(tmp_path)
+    assert main(["ask", "/lang en"]) == 0
+    capsys.readouterr()
+    assert main(["ask", "/totals", "--lang", "uk"]) == 0
+    assert "Втрати росії станом на" in capsys.readouterr().out
