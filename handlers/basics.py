@@ -8,6 +8,7 @@ from bot.answers import commands as answers
 from bot.i18n.catalog import _
 from bot.services import BotApplication, BotContext
 from handlers.common import command, command_args, reply
+from handlers.subscriptions import may_manage
 from storage import chats
 
 
@@ -46,6 +47,11 @@ async def set_language(update: Update, context: BotContext) -> None:
     if choice not in ("en", "uk"):
         lang = await services.language(update)
         await reply(update, _(lang, "Usage: /lang en or /lang uk"), lang)
+        return
+    # A group's language is that of its broadcasts: changing it is for its administrators, as /settings is.
+    if not await may_manage(update, context):
+        lang = await services.language(update)
+        await reply(update, _(lang, "Only the group's administrators can change its language."), lang)
         return
     await services.write(lambda s: chats.set_chat_language(s, chat.id, choice))
     await reply(update, _(choice, "Language set to English."), choice)

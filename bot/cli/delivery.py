@@ -129,6 +129,12 @@ async def send_summary(
             )
             if report is None:
                 raise SystemExit(f"error: no report {'of ' + str(report_date) if report_date else 'stored'}")
+            # An older report is the operator's deliberate resend; one from the future is never sent.
+            if report.report_date > settings.today():
+                raise SystemExit(
+                    f"error: the report of {report.report_date} is dated after today ({settings.today()} in "
+                    f"{settings.timezone}); nothing was sent"
+                )
             post = store.ensure_post(
                 session, report.report_date, available_at=report.stored_at, revision=report.revision
             )

@@ -36,7 +36,7 @@ def _date(text: str) -> date:
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        batches = loader.load([Path(p) for p in args.paths])
+        batches = loader.load([Path(p) for p in args.paths], today=settings.today())
     except SourceError as exc:
         print(f"error: {exc}\nNothing was imported.", file=sys.stderr)
         return EXIT_ERROR
@@ -191,7 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "paths", nargs="+", metavar="PATH", help="files or folders; the format is read from the content"
     )
-    p.add_argument("--prefer-new", action="store_true", help="overwrite figures stored from another source")
+    p.add_argument(
+        "--prefer-new",
+        action="store_true",
+        help="overwrite figures stored from another source, or totals that drop sharply",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="write the stored reports as JSONL or the importable CSV")

@@ -146,7 +146,10 @@ async def _fetch_all(settings: Settings, first: date | None) -> list[tuple[str, 
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     if args.paths:
         try:
-            others = [(batch.format, batch.reports) for batch in loader.load([Path(p) for p in args.paths])]
+            others = [
+                (batch.format, batch.reports)
+                for batch in loader.load([Path(p) for p in args.paths], today=settings.today())
+            ]
         except SourceError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.cli import main as cli
+from bot.domain.bounds import ImpossibleReport
 from bot.domain.report import ReportFigures
 from bot.moderation import workflow as mod
 from storage import moderation as store
@@ -146,13 +147,20 @@ def test_bounds_grow_with_history() -> None:
 def test_future_date_and_missing_category(seeded: Engine) -> None:
     totals = expected_totals()
     del totals["uav"]
+    # Tomorrow is within the day of grace for time zones: a preview, with an error to confirm.
     with transaction(seeded) as session:
         p = mod.make_preview(
-            session, report_date=DAY + timedelta(days=3), totals=totals, increases={}, today=DAY
+            session, report_date=DAY + timedelta(days=1), totals=totals, increases={}, today=DAY
         )
     assert {"future", "missing"} <= codes(p) and p.has_errors
     text = mod.render_preview(p, "uk")
     assert "у майбутньому" in text
+    # Later than that the report cannot exist: no preview at all.
+    with transaction(seeded) as session, pytest.raises(ImpossibleReport) as refused:
+        mod.make_preview(session, report_date=DAY + timedelta(days=3), totals=totals, increases={}, today=DAY)
+    assert mod.impossible_text(refused.value, "en") == (
+        "⛔ Refused: the report date 28 Oct 2024 is after today (26 Oct 2024 at the latest)."
+    )
 
 
 # --------------------------------------------------------------------------------------------- publish

@@ -207,3 +207,16 @@ async def test_reports_after_a_held_one_wait_for_it(engine: Engine, fake: FakeSo
     assert [h.report.report_date for h in run.held] == [held_day]
     assert run.waiting == [LAST - timedelta(days=1), LAST]  # checked against a day not yet settled: not yet
     assert max(stored(engine)) == LAST - timedelta(days=3)
+
+
+async def test_a_report_from_after_tomorrow_is_the_sources_error(
+    engine: Engine, fake: FakeSources, http: Http
+) -> None:
+    """The same limits as `lossbot import`: a live source's report dated two days ahead stores nothing."""
+    stored_until(engine, LAST - timedelta(days=2))
+    fake.publish(
+        [dataclasses.replace(r, report_date=r.report_date + timedelta(days=3)) for r in HISTORY[-2:]]
+    )
+    [run] = await fetch_new(engine, [RussianWarship(fake.api_url)], http, today=TODAY)
+    assert run.error is not None and "is after today" in run.error and "field 'date'" in run.error
+    assert max(stored(engine)) == LAST - timedelta(days=2)
