@@ -26,6 +26,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.answers import summary
+from bot.cli.terminal import printable
 from bot.delivery.broadcaster import Broadcaster
 from bot.delivery.sender import Sender
 from storage import delivery as store
@@ -77,7 +78,7 @@ def cmd_subscribe(settings: Settings, args: argparse.Namespace) -> int:
                     done = store.unsubscribe(session, chat_id, "unsubscribed by an operator")
                     print(f"{chat_id}: {'unsubscribed' if done else 'was not subscribed'}")
     except TelegramError as exc:
-        print(f"error: {exc.message}")
+        print(f"error: {printable(exc.message)}")
         return 1
     finally:
         engine.dispose()
@@ -103,7 +104,7 @@ def cmd_subscribers(settings: Settings, _args: argparse.Namespace) -> int:
         when = f"{sub.send_at} {sub.timezone.split('/')[-1]}" if sub.send_at else "on publication"
         last = row.last_sent_at.strftime("%Y-%m-%d %H:%M") if row.last_sent_at else "never"
         state = "active" if sub.active else "ended"
-        note = sub.ended_reason or (sub.title or "")
+        note = printable(sub.ended_reason or sub.title or "", one_line=True)  # a title is anyone's text
         print(
             f"{sub.chat_id:>15}  {sub.chat_type:<10} {state:<8} {sub.receive:<8} {when:<16} {last:<17} "
             f"{row.sent:>4} {row.failed:>6} {row.owed:>4}  {note}"

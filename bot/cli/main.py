@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from bot.cli.terminal import printable
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain.dates import DateError, parse_calendar_date, utc_now
 from bot.sources import loader, native, snapshot
@@ -38,7 +39,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         batches = loader.load([Path(p) for p in args.paths], today=settings.today())
     except SourceError as exc:
-        print(f"error: {exc}\nNothing was imported.", file=sys.stderr)
+        print(f"error: {printable(exc)}\nNothing was imported.", file=sys.stderr)
         return EXIT_ERROR
     engine = make_engine(settings.database_url)
     summaries: list[tuple[loader.Batch, StoreSummary]] = []
@@ -58,8 +59,11 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 f"{k} {old} → {new}" for k, (old, new) in list(conflict.differences.items())[:4]
             )
             print(
-                f"  conflict {conflict.report_date}: stored from {conflict.stored_source}, kept; "
-                f"{conflict.new_source} says {diffs}"
+                printable(
+                    f"  conflict {conflict.report_date}: stored from {conflict.stored_source}, kept; "
+                    f"{conflict.new_source} says {diffs}",  # source names come from the files
+                    one_line=True,
+                )
             )
         if len(summary.conflicts) > 10:
             print(f"  … and {len(summary.conflicts) - 10} more conflicts")
