@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli.main import main
-from storage import queries
+from storage import delivery, queries
 from storage.db import make_engine, reading
 from tests.cli.test_import_cli import CSV_HEADER, report_count, write
 
@@ -160,3 +160,19 @@ def test_a_sharp_drop_from_the_same_source_is_a_conflict(
     assert personnel() == 685_900  # kept as stored
     assert main(["import", "--prefer-new", str(sharp)]) == 0
     assert personnel() == 585_900
+
+
+def test_summary_send_refuses_a_report_from_the_future(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tomorrow is importable (the day of grace) but is not today's report: nothing is queued or sent.
+    tomorrow = kyiv_today() + timedelta(days=1)
+    assert main(["import", str(write(tmp_path, "t.csv", CSV_HEADER + f"{tomorrow},x,,1,1,,\n"))]) == 0
+    monkeypatch.setenv("BOT_TOKEN", "123:never-used")
+    with pytest.raises(SystemExit) as info:
+        main(["summary", "--send"])
+    assert f"the report of {tomorrow} is dated after today" in str(info.value.code)
+    engine = make_engine(db_url)
+    with reading(engine) as s:
+        assert delivery.latest_post(s) is None and delivery.owed(s) == 0
+    engine.dispose()

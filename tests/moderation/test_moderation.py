@@ -305,3 +305,18 @@ def test_cli_parse_text_that_is_not_a_report(tmp_path: Path, capsys: pytest.Capt
     assert cli.main(["parse", str(note)]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "not a report: no line with a category and a number" in captured.err
+
+
+def test_publish_refuses_an_impossible_preview_saved_before_the_limits(seeded: Engine) -> None:
+    # A pending preview of a figure no report can have (saved by an older version, or by hand).
+    _preview, pid = preview(seeded, expected_totals())
+    with transaction(seeded) as session:
+        row = store.get_preview(session, pid)
+        assert row is not None
+        row.figures = {**row.figures, "totals": {**row.figures["totals"], "tanks": 2**63}}
+    with pytest.raises(ImpossibleReport) as refused:
+        publish(seeded, pid, force=True)
+    assert refused.value.field == "totals.tanks"
+    with reading(seeded) as session:  # rolled back as a whole: nothing stored, the preview still open
+        assert queries.report_on(session, DAY) is None
+        assert [q.id for q in store.pending_previews(session)] == [pid]
