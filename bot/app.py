@@ -89,6 +89,11 @@ def build_application(
     return app
 
 
+#: How often pending previews older than a day are closed.
+EXPIRE_SECONDS = 3600
+EXPIRE_JOB = "expire_previews"
+
+
 async def _post_init(app: BotApplication) -> None:
     """Register the command menu, then start the delivery (sender, periodic job, publish hook)."""
     for lang in LANGS:
@@ -100,6 +105,10 @@ async def _post_init(app: BotApplication) -> None:
         await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
     log.info("command menu registered (en, uk); %d commands", len(app.bot_data.commands) - 1)
     app.bot_data.delivery.start()
+    if app.job_queue is not None:  # pending previews expire; a tap on one then says so
+        app.job_queue.run_repeating(
+            moderation.expire_previews, interval=EXPIRE_SECONDS, first=1, name=EXPIRE_JOB
+        )
     app.bot_data.morning.start()  # the catch-up at once, then the morning polls (when SOURCES is set)
 
 

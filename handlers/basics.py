@@ -9,6 +9,7 @@ from bot.answers.reply import Reply
 from bot.i18n.catalog import _
 from bot.services import BotApplication, BotContext
 from handlers.common import command, command_args, reply
+from handlers.subscriptions import may_manage
 from storage import chats
 
 
@@ -45,6 +46,11 @@ async def set_language(update: Update, context: BotContext) -> None:
     choice = {"ua": "uk", "укр": "uk", "українська": "uk", "english": "en", "англ": "en"}.get(choice, choice)
     if choice not in ("en", "uk"):
         await reply(update, Reply(_(context.lang, "Usage: /lang en or /lang uk")), context.lang)
+        return
+    # A group's language is that of its broadcasts: changing it is for its administrators, as /settings is.
+    if not await may_manage(update, context):
+        lang = context.lang
+        await reply(update, Reply(_(lang, "Only the group's administrators can change its language.")), lang)
         return
     await context.services.write(lambda s: chats.set_chat_language(s, chat.id, choice))
     context.lang = choice  # the rest of this update speaks the new language, starting with the answer

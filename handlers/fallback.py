@@ -1,9 +1,10 @@
-"""What is left over: unknown commands, and plain text in private chats. Group chatter is ignored."""
+"""What is left over: unknown commands, plain text in private chats, and buttons nobody handles. Group
+chatter is ignored."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.answers.reply import Reply
 from bot.i18n.catalog import _
@@ -21,6 +22,15 @@ async def private_chatter(update: Update, context: BotContext) -> None:
     await reply(update, Reply(_(lang, "I answer commands — see /help. For example: /totals")), lang)
 
 
+async def unknown_button(update: Update, context: BotContext) -> None:
+    """A button no handler knows (an old message, altered data): answered, so its spinner stops."""
+    query = update.callback_query
+    if query is None:
+        return
+    lang = await context.services.language(update)
+    await query.answer(_(lang, "This button does nothing (any more)."), show_alert=True)
+
+
 def register(app: BotApplication) -> None:
     """Register LAST, in the default group: within a group the first matching handler wins, so every
     feature's handlers come before these catch-alls."""
@@ -28,3 +38,4 @@ def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, private_chatter))
+    app.add_handler(CallbackQueryHandler(unknown_button))

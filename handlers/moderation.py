@@ -1,22 +1,27 @@
 """Moderators publish: forwarded or pasted reports → preview → publish; /correct, /history, /status.
 
 Moderators are the Telegram user IDs in MODERATOR_IDS. Everyone else is refused politely, and the attempt
-is logged. Callback data: ``mod:<pub|force|cancel>:<preview id>``.
+is logged. Callback data: ``mod:<action>:<preview id>``, the actions in ACTIONS; a preview's buttons are for
+the moderator it was shown to, in that chat.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.answers.render import fit_items
 from bot.answers.reply import Button, Keyboard, Reply
+from bot.domain.bounds import ImpossibleReport
 from bot.domain.categories import resolve_category
 from bot.domain.dates import DateError, parse_calendar_date
 from bot.domain.parser import NotAReport, parse_report
@@ -81,6 +86,8 @@ async def _allowed(update: Update, context: BotContext, what: str) -> str | None
         return None
     chat = update.effective_chat
     if chat is None or chat.type != "private":
+        if update.callback_query is not None:  # every button is answered, or its spinner stays
+            await update.callback_query.answer()
         await reply(update, Reply(_(lang, "Please do this in a private chat with me.")), lang)
         return None
     return lang
@@ -142,7 +149,11 @@ async def _preview_text(update: Update, context: BotContext, text: str, lang: st
         )
         return preview, pid
 
-    preview, pid = await services.write(work)
+    try:
+        preview, pid = await services.write(work)
+    except ImpossibleReport as exc:
+        await reply(update, Reply(mod.impossible_text(exc, lang)), lang)
+        return
     await reply(
         update,
         Reply(mod.render_preview(preview, lang), keyboard=preview_keyboard(pid, lang, force=False)),
@@ -221,7 +232,11 @@ async def correct(update: Update, context: BotContext) -> None:
         )
         return preview, pid
 
-    result = await services.write(work)
+    try:
+        result = await services.write(work)
+    except ImpossibleReport as exc:
+        await reply(update, Reply(mod.impossible_text(exc, lang)), lang)
+        return
     if isinstance(result, str):
         await reply(update, Reply(result), lang)
         return
@@ -266,20 +281,20 @@ async def history(update: Update, context: BotContext) -> None:
                 rev=revisions[0].revision,
             )
         )
-    for r in revisions:
-        action = _(lang, ACTION_NAMES[r.action])
-        lines.append(
-            _(
-                lang,
-                "rev {rev}: {action} by moderator {who}, {when}",
-                rev=r.revision,
-                action=action,
-                who=r.moderator_id,
-                when=_when(r.created_at, services, lang),
-            )
+    items = [
+        _(
+            lang,
+            "rev {rev}: {action} by moderator {who}, {when}",
+            rev=r.revision,
+            action=_(lang, ACTION_NAMES[r.action]),
+            who=r.moderator_id,
+            when=_when(r.created_at, services, lang),
         )
+        for r in revisions
+    ]
+    tail = []
     if report is not None:
-        lines.append(
+        tail.append(
             _(
                 lang,
                 "Stored now: revision {rev}, {source}, {when}.",
@@ -288,7 +303,7 @@ async def history(update: Update, context: BotContext) -> None:
                 when=_when(report.stored_at, services, lang),
             )
         )
-    await reply(update, Reply("\n".join(lines)), lang)
+    await reply(update, Reply(fit_items(lines, items, tail, lang)), lang)
 
 
 async def status(update: Update, context: BotContext) -> None:
@@ -320,20 +335,70 @@ async def status(update: Update, context: BotContext) -> None:
             )
         )
     lines.append(_(lang, "<b>Open previews</b>: {n}", n=len(pending)))
-    for p in pending:
-        action = _(lang, ACTION_NAMES[p.action])
-        lines.append(
+    items = [
+        _(
+            lang,
+            "#{id}: report of {day}, {action}, moderator {who}, shown {when}",
+            id=p.id,
+            day=fmt.day(p.report_date, lang),
+            action=_(lang, ACTION_NAMES[p.action]),
+            who=p.moderator_id,
+            when=_when(p.created_at, services, lang),
+        )
+        for p in pending
+    ]
+    await reply(update, Reply(fit_items(lines, items, [], lang)), lang)
+
+
+#: What a preview's buttons do, by the action in their callback data ``mod:<action>:<preview id>``. The one
+#: table of actions: the keyboard uses its keys, and data naming anything else is refused.
+ACTIONS: dict[str, Callable[[Session, int, int, datetime], mod.Outcome]] = {
+    "pub": lambda s, pid, who, now: mod.publish(s, pid, moderator_id=who, now=now),
+    "force": lambda s, pid, who, now: mod.publish(s, pid, moderator_id=who, now=now, force=True),
+    "cancel": lambda s, pid, who, now: mod.cancel(s, pid, moderator_id=who, now=now),
+}
+_BUTTON = re.compile(r"mod:([a-z]{1,16}):([0-9]{1,18})")
+
+
+def parse_button(data: str | None) -> tuple[str, int] | None:
+    """(action, preview id) of a preview's button, or None when the data is not one of ours."""
+    match = _BUTTON.fullmatch(data or "")
+    if match is None or match[1] not in ACTIONS:
+        return None
+    return match[1], int(match[2])
+
+
+async def _owned(query: CallbackQuery, pid: int, services: Services, lang: str) -> bool:
+    """Whether preview PID is this moderator's, shown in this chat; if not, say so on the button."""
+    preview = await services.read(lambda s: store.get_preview(s, pid))
+    chat_id = query.message.chat.id if query.message is not None else None
+    if preview is None:
+        await query.answer(_(lang, "This preview no longer exists."), show_alert=True)
+        return False
+    if (preview.moderator_id, preview.chat_id) != (query.from_user.id, chat_id):
+        log.warning(
+            "user %s pressed preview %s of moderator %s", query.from_user.id, pid, preview.moderator_id
+        )
+        await query.answer(
             _(
                 lang,
-                "#{id}: report of {day}, {action}, moderator {who}, shown {when}",
-                id=p.id,
-                day=fmt.day(p.report_date, lang),
-                action=action,
-                who=p.moderator_id,
-                when=_when(p.created_at, services, lang),
-            )
+                "This preview is another moderator's. Send the report yourself for a preview of your own.",
+            ),
+            show_alert=True,
         )
-    await reply(update, Reply("\n".join(lines)), lang)
+        return False
+    return True
+
+
+async def _run(action: str, pid: int, user_id: int, services: Services) -> mod.Outcome:
+    """Do ACTION on preview PID in one transaction (raises `ImpossibleReport` as `mod.publish` does)."""
+    now = services.clock()
+    try:
+        return await services.write(lambda s: ACTIONS[action](s, pid, user_id, now))
+    except IntegrityError:
+        # Another moderator's revision of the same day was committed first: the database refused ours.
+        log.info("preview %s lost a publish race", pid)
+        return await services.write(lambda s: mod.lost_race(s, pid, now=now))
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -345,25 +410,20 @@ async def button(update: Update, context: BotContext) -> None:
     if lang is None:
         return
     services = context.services
-    try:
-        _prefix, action, raw_id = (query.data or "").split(":")
-        pid = int(raw_id)
-    except ValueError:
-        await query.answer()
+    parsed = parse_button(query.data)
+    if parsed is None:
+        log.warning("unknown button %r from user %s", query.data, user.id)
+        await query.answer(_(lang, "This button is not one of mine; nothing was done."), show_alert=True)
         return
-    now = services.clock()
-    if action == "cancel":
-        outcome = await services.write(lambda s: mod.cancel(s, pid, moderator_id=user.id, now=now))
-    else:
-        force = action == "force"
-        try:
-            outcome = await services.write(
-                lambda s: mod.publish(s, pid, moderator_id=user.id, now=now, force=force)
-            )
-        except IntegrityError:
-            # Another moderator's revision of the same day was committed first: the database refused ours.
-            log.info("preview %s lost a publish race", pid)
-            outcome = await services.write(lambda s: mod.lost_race(s, pid, now=now))
+    action, pid = parsed
+    if not await _owned(query, pid, services, lang):
+        return
+    try:
+        outcome = await _run(action, pid, user.id, services)
+    except ImpossibleReport as exc:  # a preview saved before the limits existed
+        await query.answer()
+        await reply(update, Reply(mod.impossible_text(exc, lang)), lang)
+        return
     if outcome.status == mod.OutcomeStatus.PUBLISHED and outcome.report_date is not None:
         log.info("moderator %s published %s revision %s", user.id, outcome.report_date, outcome.revision)
         # Before the moderator hears "Published": once told, the report is already on its way to
@@ -384,6 +444,15 @@ async def button(update: Update, context: BotContext) -> None:
         )
         # The answer goes under the preview: the button's message is the update's effective message.
         await reply(update, Reply(mod.render_outcome(outcome, lang), keyboard=keyboard), lang)
+
+
+async def expire_previews(context: BotContext) -> None:
+    """The periodic job: pending previews older than PREVIEW_TTL are closed, so /status lists open ones."""
+    services = context.services
+    older_than = services.clock() - mod.PREVIEW_TTL
+    expired = await services.write(lambda s: store.expire_previews(s, older_than=older_than))
+    if expired:
+        log.info("%d pending previews expired", expired)
 
 
 def register(app: BotApplication) -> None:

@@ -59,7 +59,7 @@ _LANG_NAMES = {"en": "English", "uk": "Українська"}
 # ------------------------------------------------------------------------------------------ permissions
 
 
-async def _may_manage(update: Update, context: BotContext) -> bool:
+async def may_manage(update: Update, context: BotContext) -> bool:
     """Private chats and channel posts: yes. Groups: only administrators (anonymous admins too)."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None:
@@ -93,7 +93,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     lang = context.lang
-    if not await _may_manage(update, context):
+    if not await may_manage(update, context):
         await _answer(update, _(lang, "Only the group's administrators can change its subscription."), lang)
         return
     now = services.clock()
@@ -114,7 +114,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     lang = context.lang
-    if not await _may_manage(update, context):
+    if not await may_manage(update, context):
         await _answer(update, _(lang, "Only the group's administrators can change its subscription."), lang)
         return
     done = await services.write(lambda s: store.unsubscribe(s, chat.id, "unsubscribed in the chat"))
@@ -166,7 +166,7 @@ async def settings(update: Update, context: BotContext) -> None:
     if chat is None or message is None:
         return
     lang = context.lang
-    if not await _may_manage(update, context):
+    if not await may_manage(update, context):
         await _answer(update, _(lang, "Only the group's administrators can change its subscription."), lang)
         return
     args = command_args(message).split()

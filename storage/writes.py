@@ -19,9 +19,16 @@ FIGURE = Figure.__table__  # type: ignore[attr-defined]  # SQLModel sets __table
 REPORT = Report.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 
 
+#: A total that falls by more than this share, or this number, when its own source is imported again is
+#: a conflict too: a dataset's recount takes back a handful, a truncated or corrupt file takes back much.
+SHARP_DROP_SHARE = 0.10
+SHARP_DROP_COUNT = 1_000
+
+
 @dataclass(frozen=True)
 class Conflict:
-    """A report whose figures differ from those already stored from another source."""
+    """A report whose figures differ from those already stored from another source, or whose totals drop
+    sharply from those its own source gave before (see SHARP_DROP_SHARE)."""
 
     report_date: date
     stored_source: str
@@ -101,6 +108,9 @@ def _plan(
             else:
                 summary.unchanged.append(day)
             continue
+        elif not prefer_new and (drops := _sharp_drops(old, new)):
+            summary.conflicts.append(Conflict(day, old.source, new.source, drops))
+            continue
         elif (old.source, old.source_url, old.totals, old.increases) == (
             new.source,
             new.source_url,
@@ -126,6 +136,16 @@ def _disagreements(old: _Stored, new: _Stored) -> dict[str, tuple[int, int]]:
         for k in BY_KEY
         if k in old.totals and k in new.totals and old.totals[k] != new.totals[k]
     }
+
+
+def _sharp_drops(old: _Stored, new: _Stored) -> dict[str, tuple[int, int]]:
+    """The totals NEW takes back sharply from OLD: by more than SHARP_DROP_SHARE or SHARP_DROP_COUNT."""
+    drops = {}
+    for key, before in old.totals.items():
+        after = new.totals.get(key, before)
+        if before - after > min(SHARP_DROP_COUNT, before * SHARP_DROP_SHARE):
+            drops[key] = (before, after)
+    return drops
 
 
 def _write_reports(

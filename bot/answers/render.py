@@ -56,6 +56,24 @@ def fit(text: str, lang: str, limit: int = MAX_MESSAGE) -> str:
     return cut + tail
 
 
+def fit_items(head: list[str], items: list[str], tail: list[str], lang: str, limit: int = MAX_MESSAGE) -> str:
+    """HEAD, as many ITEMS as fit, then TAIL, one per line, within LIMIT characters: the items left out are
+    summarised as "… and N more" (a preview's findings, open previews, revisions). Items are whole
+    lines of HTML, never cut: each must be far shorter than a message."""
+    room = limit - len("\n".join(head + tail)) - 1
+    # Room is kept for the summary line while more items follow (its widest form: every item left out).
+    summary_room = len(_(lang, "… and {n} more", n=len(items))) + 1
+    shown: list[str] = []
+    for index, item in enumerate(items):
+        following = index < len(items) - 1
+        if len(item) + 1 + (summary_room if following else 0) > room:
+            shown.append(_(lang, "… and {n} more", n=len(items) - index))
+            break
+        shown.append(item)
+        room -= len(item) + 1
+    return "\n".join(head + shown + tail)
+
+
 def _reply(lines: list[str], lang: str) -> Reply:
     return Reply(fit("\n".join(lines), lang))
 

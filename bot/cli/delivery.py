@@ -28,6 +28,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ExtBot
 
 from bot.answers import facts, summary
+from bot.cli.terminal import printable
 from bot.delivery.broadcaster import Broadcaster
 from bot.delivery.sender import Sender
 from bot.services import DEFAULTS
@@ -80,7 +81,7 @@ def cmd_subscribe(settings: Settings, args: argparse.Namespace) -> int:
                     done = store.unsubscribe(session, chat_id, "unsubscribed by an operator")
                     print(f"{chat_id}: {'unsubscribed' if done else 'was not subscribed'}")
     except TelegramError as exc:
-        print(f"error: {exc.message}")
+        print(f"error: {printable(exc.message)}")
         return 1
     finally:
         engine.dispose()
@@ -106,7 +107,7 @@ def cmd_subscribers(settings: Settings, _args: argparse.Namespace) -> int:
         when = f"{sub.send_at} {sub.timezone.split('/')[-1]}" if sub.send_at else "on publication"
         last = row.last_sent_at.strftime("%Y-%m-%d %H:%M") if row.last_sent_at else "never"
         state = "active" if sub.active else "ended"
-        note = sub.ended_reason or (sub.title or "")
+        note = printable(sub.ended_reason or sub.title or "", one_line=True)  # a title is anyone's text
         print(
             f"{sub.chat_id:>15}  {sub.chat_type:<10} {state:<8} {sub.receive:<8} {when:<16} {last:<17} "
             f"{row.sent:>4} {row.failed:>6} {row.owed:>4}  {note}"
@@ -132,6 +133,12 @@ async def send_summary(
             )
             if report is None:
                 raise SystemExit(f"error: no report {'of ' + str(report_date) if report_date else 'stored'}")
+            # An older report is the operator's deliberate resend; one from the future is never sent.
+            if report.report_date > settings.today():
+                raise SystemExit(
+                    f"error: the report of {report.report_date} is dated after today ({settings.today()} in "
+                    f"{settings.timezone}); nothing was sent"
+                )
             post = store.ensure_post(
                 session, report.report_date, available_at=report.stored_at, revision=report.revision
             )

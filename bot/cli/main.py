@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine
 
+from bot.cli.terminal import printable
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain.dates import DateError, parse_calendar_date, utc_now
 from bot.sources import loader, native, snapshot
@@ -37,9 +38,9 @@ def _date(text: str) -> date:
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        batches = loader.load([Path(p) for p in args.paths])
+        batches = loader.load([Path(p) for p in args.paths], today=settings.today())
     except SourceError as exc:
-        print(f"error: {exc}\nNothing was imported.", file=sys.stderr)
+        print(f"error: {printable(exc)}\nNothing was imported.", file=sys.stderr)
         return EXIT_ERROR
     engine = make_engine(settings.database_url)
     summaries: list[tuple[loader.Batch, StoreSummary]] = []
@@ -59,8 +60,11 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 f"{k} {old} → {new}" for k, (old, new) in list(conflict.differences.items())[:4]
             )
             print(
-                f"  conflict {conflict.report_date}: stored from {conflict.stored_source}, kept; "
-                f"{conflict.new_source} says {diffs}"
+                printable(
+                    f"  conflict {conflict.report_date}: stored from {conflict.stored_source}, kept; "
+                    f"{conflict.new_source} says {diffs}",  # source names come from the files
+                    one_line=True,
+                )
             )
         if len(summary.conflicts) > 10:
             print(f"  … and {len(summary.conflicts) - 10} more conflicts")
@@ -228,7 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "paths", nargs="+", metavar="PATH", help="files or folders; the format is read from the content"
     )
-    p.add_argument("--prefer-new", action="store_true", help="overwrite figures stored from another source")
+    p.add_argument(
+        "--prefer-new",
+        action="store_true",
+        help="overwrite figures stored from another source, or totals that drop sharply",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="write the stored reports as JSONL or the importable CSV")

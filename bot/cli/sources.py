@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.cli.terminal import printable
 from bot.config import KNOWN_SOURCES, Settings
 from bot.domain.report import ReportFigures
 from bot.moderation.intake import Progress, SourceRun, fetch_new
@@ -101,7 +102,7 @@ def cmd_fetch(settings: Settings, args: argparse.Namespace) -> int:
     logging.getLogger("bot.moderation.intake").setLevel(logging.ERROR)
     runs = asyncio.run(fetch_once(settings, args))
     for run in runs:
-        print("\n".join(describe(run)))
+        print("\n".join(printable(line, one_line=True) for line in describe(run)))
     if not any(run.stored for run in runs):
         print("Nothing new was stored.")
     return 1 if all(run.error for run in runs) else 0
@@ -148,16 +149,19 @@ async def _fetch_all(settings: Settings, first: date | None) -> list[tuple[str, 
             try:
                 found.append((source.name, await source.reports_after(http, after)))
             except SourceError as exc:
-                print(f"{source.name}: failed: {exc}", file=sys.stderr)
+                print(f"{source.name}: failed: {printable(exc)}", file=sys.stderr)
     return found
 
 
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     if args.paths:
         try:
-            others = [(batch.format, batch.reports) for batch in loader.load([Path(p) for p in args.paths])]
+            others = [
+                (batch.format, batch.reports)
+                for batch in loader.load([Path(p) for p in args.paths], today=settings.today())
+            ]
         except SourceError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {printable(exc)}", file=sys.stderr)
             return 1
     elif settings.sources:
         others = asyncio.run(_fetch_all(settings, args.date_from))

@@ -65,6 +65,7 @@ def is_due(
 
 
 def is_recent(report_date: date, now: datetime, zone: ZoneInfo) -> bool:
-    """Whether a report dated REPORT_DATE is new enough to broadcast when first seen."""
+    """Whether a report dated REPORT_DATE could be today's, so may be broadcast when first seen: its day
+    has begun in ZONE (a report from the future is a mistake, however it was stored) and not RECENT ago."""
     start = datetime.combine(report_date, time(0), tzinfo=zone)
-    return now - start <= RECENT
+    return timedelta(0) <= now - start <= RECENT

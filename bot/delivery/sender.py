@@ -8,6 +8,9 @@ Pacing (we do not use PTB's AIORateLimiter, whose 429 pause is released early in
   a chat's next slot is reserved when its row is taken, so its second message waits, others do not;
 - a 429 stops every send for retry_after seconds; 5xx, timeouts and an unexplained 403 are retried
   with exponential backoff; chats that are gone are unsubscribed with the reason; a migrated group is moved.
+- a write lock held past SQLite's busy timeout never stops the sender: a failed claim is tried again
+  with backoff while what was claimed keeps going out; and marking a row sent is retried after any
+  database error until it sticks, so a message Telegram accepted is never sent again.
 
 Rows are claimed from the outbox about one second of work at a time under a lease, so after a crash at
 most the rows in flight can repeat, and a graceful stop gives back what it has not sent.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
+import itertools
 import logging
 import time
 import uuid
@@ -27,6 +31,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
@@ -51,6 +56,10 @@ GONE = (
 MAX_ATTEMPTS = 8
 MAX_FORBIDDEN = 3
 MAX_BACKOFF = 300.0
+#: After a database error (SQLite's "database is locked" past its busy timeout, an outage), the first wait
+#: before trying again; it doubles up to DB_BACKOFF_MAX while the error lasts.
+DB_BACKOFF_FIRST = 0.25
+DB_BACKOFF_MAX = 30.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,12 @@ class Pace:
 def gone_reason(error: TelegramError) -> str | None:
     text = error.message.lower()
     return next((g for g in GONE if g in text), None)
+
+
+def database_locked(error: SQLAlchemyError) -> bool:
+    """A write lock held past the busy timeout (a long `lossbot import`): it passes, so the sender waits.
+    Any other database error ends the run, and the delivery runtime reports it and starts it again."""
+    return isinstance(error, OperationalError) and "locked" in str(error.orig).lower()
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -102,6 +117,9 @@ class Sender:
         self._chat_next: dict[int, float] = {}
         self._next_slot = 0.0
         self._paused_until = 0.0
+        #: No claim before this (monotonic) time: the database failed the last one.
+        self._fill_after = 0.0
+        self._fill_backoff = DB_BACKOFF_FIRST
         #: Counters for logs and benchmarks.
         self.sent = 0
         self.failed = 0
@@ -114,6 +132,22 @@ class Sender:
                 return work(session)
 
         return await asyncio.to_thread(run)
+
+    async def _db_until_done(self, work: Callable[[Session], None], what: str) -> None:
+        """WORK, retried with backoff until the database takes it. For what must not be lost: a row that
+        Telegram accepted but the outbox does not know was sent would be sent again when its lease ends."""
+        delay = DB_BACKOFF_FIRST
+        for attempt in itertools.count(1):
+            try:
+                await self._db(work)
+                if attempt > 1:
+                    log.info("%s stored after %d attempts", what, attempt)
+                return
+            except SQLAlchemyError as exc:
+                if attempt == 1:  # once per row, with its cause; the retries are quiet
+                    log.warning("%s failed, retrying until the database takes it: %s", what, exc)
+                await asyncio.sleep(delay)
+                delay = min(DB_BACKOFF_MAX, delay * 2)
 
     def wake(self) -> None:
         self._wake.set()
@@ -138,12 +172,16 @@ class Sender:
         try:
             while not self._stopping:
                 # Claim the next second of work in the background, so sending never pauses for the database.
-                if len(self._heap) < self.pace.per_second and (filling is None or filling.done()):
+                if (
+                    len(self._heap) < self.pace.per_second
+                    and (filling is None or filling.done())
+                    and time.monotonic() >= self._fill_after
+                ):
                     filling = asyncio.create_task(self._fill())
                 if not self._heap and filling is not None and not filling.done():
                     await filling
                 if not self._heap:
-                    if until_idle and not self._inflight and await self._db(store.owed) == 0:
+                    if until_idle and not self._inflight and await self._owed() == 0:
                         return
                     await self._idle()
                     continue
@@ -176,10 +214,26 @@ class Sender:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
+    async def _owed(self) -> int | None:
+        """How many rows are still owed; None when the database cannot say now (so not idle yet)."""
+        try:
+            return await self._db(store.owed)
+        except SQLAlchemyError as exc:
+            if not database_locked(exc):
+                raise
+            return None
+
     async def _idle(self) -> None:
         """Nothing claimable: wait to be woken, for the next retry time, or a few seconds at most."""
         wait = 5.0
-        next_due = await self._db(store.next_due)
+        if time.monotonic() < self._fill_after:  # the database failed: wait out its backoff
+            wait = self._fill_after - time.monotonic()
+        try:
+            next_due = await self._db(store.next_due)
+        except SQLAlchemyError as exc:
+            if not database_locked(exc):
+                raise
+            next_due = None
         if next_due is not None:
             wait = min(wait, max(0.05, (next_due - utc_now()).total_seconds() + 0.01))
         if self._inflight:
@@ -189,9 +243,19 @@ class Sender:
     async def _fill(self) -> None:
         now = utc_now()
         limit = max(1, int(self.pace.per_second * 2))
-        jobs = await self._db(
-            lambda s: store.claim(s, owner=self.owner, now=now, lease=self.lease, limit=limit)
-        )
+        try:
+            jobs = await self._db(
+                lambda s: store.claim(s, owner=self.owner, now=now, lease=self.lease, limit=limit)
+            )
+        except SQLAlchemyError as exc:
+            if not database_locked(exc):
+                raise
+            # Not fatal: what is claimed keeps going out, and the claim is tried again after a backoff.
+            log.warning("claiming from the outbox failed, again in %.2f s: %s", self._fill_backoff, exc)
+            self._fill_after = time.monotonic() + self._fill_backoff
+            self._fill_backoff = min(DB_BACKOFF_MAX, self._fill_backoff * 2)
+            return
+        self._fill_backoff = DB_BACKOFF_FIRST
         mono = time.monotonic()
         for job in jobs:
             if job.id in self._held:
@@ -259,7 +323,10 @@ class Sender:
             return
         self.sent += 1
         now = utc_now()
-        await self._db(lambda s: store.mark_sent(s, job, message_id=message_id, now=now))
+        # The row stays held here (see _fill) until this sticks, so it is never queued twice meanwhile.
+        await self._db_until_done(
+            lambda s: store.mark_sent(s, job, message_id=message_id, now=now), f"marking row {job.id} sent"
+        )
 
     async def _retry(self, job: store.Job, error: str) -> None:
         if job.attempts >= MAX_ATTEMPTS:

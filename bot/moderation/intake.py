@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from bot.domain.report import ReportFigures
 from bot.moderation.workflow import Finding, make_preview
-from bot.sources.common import SourceError
+from bot.sources.common import SourceError, check_reports
 from bot.sources.compare import compare
 from bot.sources.live import Http, LiveSource
 from storage import queries
@@ -150,6 +150,7 @@ async def fetch_new(
         runs.append(run)
         try:
             reports = await source.reports_after(http, after, only)
+            check_reports(source.url, reports, today)  # a report from tomorrow+ is the source's error
         except SourceError as exc:
             run.error = str(exc)
             log.warning("source %s failed: %s", source.name, exc)

@@ -19,7 +19,8 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from bot.domain import parse_warning
+from bot.answers.render import fit_items
+from bot.domain import bounds, parse_warning
 from bot.domain.categories import BY_KEY, KEYS, MERGE_DATE, category
 from bot.domain.parse_warning import ParseWarning, quote
 from bot.domain.report import ReportFigures
@@ -43,6 +44,10 @@ QUANTILE, FACTOR, MAD_K, SLACK = 0.95, 2.5, 10.0, 5
 PREVIEW_TTL = timedelta(hours=24)
 
 MODERATOR_SOURCE = "moderator"
+#: A parser warning longer than this is cut (the preview must fit one message, see `render_preview`).
+MAX_WARNING = 300
+#: Items of a list a parser warning names (dates, categories) shown before "… and N more".
+MAX_LISTED = 8
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,11 @@ def make_preview(
     """Compare a report with the store and list what a moderator should look at before publishing.
 
     FIGURE_LINES (category -> the line of the text it was read from, as the parser gives them) lets each
-    finding about a figure say where in the text it came from."""
+    finding about a figure say where in the text it came from.
+
+    Raises `bounds.ImpossibleReport` for a report that cannot exist (no preview is made: it could never be
+    published, not even "anyway")."""
+    bounds.check_report(report_date, totals, increases, today)
     stored = queries.report_on(session, report_date)
     before = queries.report_as_of(session, report_date - timedelta(days=1))
     findings = _report_findings(report_date, today, date_in_text, stored, totals, increases)
@@ -141,6 +150,10 @@ def make_preview(
         stored_source=stored.source if stored else None,
         fingerprint=store.state_fingerprint(session, report_date),
     )
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= MAX_WARNING else text[: MAX_WARNING - 1] + "…"
 
 
 def _report_findings(
@@ -181,8 +194,9 @@ def _at(finding: Finding, line: str | None) -> Finding:
 
 def _parser_findings(warnings: Sequence[str | ParseWarning]) -> list[Finding]:
     # The parser's "increase above the total" is the preview's own error (with its line): not said twice.
+    # A warning may quote a pasted line of any length: a plain one is cut here, before it is escaped.
     return [
-        Finding("parser", "warning", {"text": warning})
+        Finding("parser", "warning", {"text": _shortened(warning) if isinstance(warning, str) else warning})
         for warning in warnings
         if not (isinstance(warning, ParseWarning) and warning.message == parse_warning.SWAPPED)
     ]
@@ -304,8 +318,10 @@ class OutcomeStatus(StrEnum):
     CANCELLED = "cancelled"
     #: The preview was no longer open: a double tap, or another moderator closed it first.
     CLOSED = "closed"
-    #: The stored data changed since the preview was shown (or it expired): nothing was published.
+    #: The stored data changed since the preview was shown: nothing was published.
     STALE = "stale"
+    #: The preview is older than PREVIEW_TTL (closed by the periodic job, or found so at the tap).
+    EXPIRED = "expired"
     #: The figures were stored already, exactly so.
     UNCHANGED = "unchanged"
     NOT_FOUND = "not_found"
@@ -334,17 +350,16 @@ def publish(
         return Outcome(OutcomeStatus.NOT_FOUND)
     day = preview.report_date
     if not claimed:
-        return Outcome(
-            OutcomeStatus.CLOSED, day, other_moderator=preview.closed_by, previous_status=preview.status
-        )
+        return _not_open(preview, now)
     if preview.has_errors and not force:
         preview.status, preview.closed_by, preview.closed_at = PreviewStatus.PENDING, None, None
         session.flush()
         return Outcome(OutcomeStatus.NEEDS_CONFIRMATION, day)
-    if (
-        preview.created_at < now - PREVIEW_TTL
-        or store.state_fingerprint(session, day) != preview.base_fingerprint
-    ):
+    if _expired(preview, now):
+        preview.status = PreviewStatus.STALE
+        session.flush()
+        return Outcome(OutcomeStatus.EXPIRED, day)
+    if store.state_fingerprint(session, day) != preview.base_fingerprint:
         preview.status = PreviewStatus.STALE
         session.flush()
         last = store.revisions_of(session, day)
@@ -356,6 +371,8 @@ def publish(
         )
     before = store.report_revision(session, day)
     figures = preview.figures
+    # Previews are made only of possible reports; this keeps one saved before the limits from slipping by.
+    bounds.check_report(day, figures["totals"], figures["increases"], None)
     summary = store_reports(
         session,
         [
@@ -412,13 +429,25 @@ def cancel(session: Session, preview_id: int, *, moderator_id: int, now: datetim
     if preview is None:
         return Outcome(OutcomeStatus.NOT_FOUND)
     if not claimed:
-        return Outcome(
-            OutcomeStatus.CLOSED,
-            preview.report_date,
-            other_moderator=preview.closed_by,
-            previous_status=preview.status,
-        )
+        return _not_open(preview, now)
     return Outcome(OutcomeStatus.CANCELLED, preview.report_date)
+
+
+def _expired(preview: schema.PendingPreview, now: datetime) -> bool:
+    return preview.created_at < now - PREVIEW_TTL
+
+
+def _not_open(preview: schema.PendingPreview, now: datetime) -> Outcome:
+    """A tap on a preview that is no longer pending: closed by someone, or expired (the periodic job marks
+    an expired preview stale, like a changed one; its age tells them apart)."""
+    if preview.status == PreviewStatus.STALE and _expired(preview, now):
+        return Outcome(OutcomeStatus.EXPIRED, preview.report_date)
+    return Outcome(
+        OutcomeStatus.CLOSED,
+        preview.report_date,
+        other_moderator=preview.closed_by,
+        previous_status=preview.status,
+    )
 
 
 # --------------------------------------------------------------------------------------------- texts
@@ -447,6 +476,24 @@ FINDING_TEXTS: dict[str, str] = {
 
 #: Fields shown with their sign: a day's figure, or a difference of totals.
 _SIGNED: dict[str, tuple[str, ...]] = {"implausible": ("value",), "increase_mismatch": ("inc", "diff")}
+
+
+#: Why a report that cannot exist is refused (see `bounds.ImpossibleReport`).
+IMPOSSIBLE_TEXTS: dict[str, str] = {
+    "before_war": N_("⛔ Refused: the report date {value} is before the war began ({limit})."),
+    "future": N_("⛔ Refused: the report date {value} is after today ({limit} at the latest)."),
+    "total": N_("⛔ Refused: {cat}: the total {value} is beyond any possible figure (at most {limit})."),
+    "increase": N_(
+        "⛔ Refused: {cat}: the increase {value} is beyond any possible daily change (at most {limit})."
+    ),
+}
+
+
+def impossible_text(exc: bounds.ImpossibleReport, lang: str) -> str:
+    """What a moderator reads when a report cannot exist; nothing was saved."""
+    cat = html.escape(_name(exc.field.partition(".")[2], lang))
+    value = _field(exc.value, lang)
+    return _(lang, IMPOSSIBLE_TEXTS[exc.problem], cat=cat, value=value, limit=_field(exc.limit, lang))
 
 
 def _name(key: str, lang: str) -> str:
@@ -487,7 +534,11 @@ def parse_warning_text(warning: ParseWarning, lang: str) -> str:
         elif name == "cats":
             fields[name] = ", ".join(html.escape(_name(str(key), lang)) for key in value)
         elif isinstance(value, tuple):
-            fields[name] = ", ".join(_field(item, lang) for item in value)
+            # A pasted text can name hundreds of dates: a few are enough to see what the parser means.
+            shown = [_field(item, lang) for item in value[:MAX_LISTED]]
+            if len(value) > MAX_LISTED:
+                shown.append(_(lang, "… and {n} more", n=len(value) - MAX_LISTED))
+            fields[name] = ", ".join(shown)
         else:
             fields[name] = _field(value, lang)
     return _(lang, warning.message, **fields)
@@ -522,10 +573,17 @@ def render_preview(preview: Preview, lang: str) -> str:
             f"{html.escape(_name(line.category, lang))}: {fmt.number(line.total, lang)} ({' · '.join(extra)})"
         )
     out += ["", _(lang, "<b>Findings</b>")]
-    out += [finding_text(f, lang) for f in preview.findings] or [_(lang, "✅ Nothing unusual.")]
-    if preview.has_errors:
-        out += ["", _(lang, "❗ There are errors: publishing needs a second confirmation.")]
-    return "\n".join(out)
+    tail = (
+        ["", _(lang, "❗ There are errors: publishing needs a second confirmation.")]
+        if preview.has_errors
+        else []
+    )
+    # Errors first, so that what blocks publishing is never among the findings summarised away.
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings = [finding_text(f, lang) for f in sorted(preview.findings, key=lambda f: order[f.severity])] or [
+        _(lang, "✅ Nothing unusual.")
+    ]
+    return fit_items(out, findings, tail, lang)
 
 
 def render_outcome(outcome: Outcome, lang: str) -> str:
@@ -560,6 +618,14 @@ def render_outcome(outcome: Outcome, lang: str) -> str:
             day=day,
             rev=outcome.revision or "—",
             by=by,
+        )
+    if outcome.status == OutcomeStatus.EXPIRED:
+        return _(
+            lang,
+            "⌛ Not published: this preview of {day} expired (previews are kept for {hours} hours). Send the "
+            "report again for a fresh preview.",
+            day=day,
+            hours=int(PREVIEW_TTL.total_seconds() // 3600),
         )
     if outcome.status == OutcomeStatus.UNCHANGED:
         return _(lang, "Nothing changed: the report of {day} is stored with these figures already.", day=day)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+from bot.domain import bounds
 from bot.domain.categories import BY_KEY, CATEGORIES, MERGE_DATE
-from bot.domain.dates import DateError, parse_calendar_date
+from bot.domain.dates import WAR_START, DateError, day_number, parse_calendar_date
 from bot.domain.report import ReportFigures
 
 
@@ -28,6 +31,14 @@ class SourceError(ValueError):
         super().__init__(": ".join([*where, problem]))
 
 
+def parse_json(text: str | bytes, file: str | Path, record: str | None = None) -> Any:
+    """json.loads, with nesting too deep for the parser (an attack, never a dataset) as a SourceError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise SourceError(file, "nested too deeply to be a dataset", record=record) from None
+
+
 def source_key_map(source: str) -> dict[str, str]:
     """A dataset's own key → canonical key, from the category list (so a new category needs no code)."""
     mapping: dict[str, str] = {}
@@ -39,13 +50,28 @@ def source_key_map(source: str) -> dict[str, str]:
 
 
 def parse_date(value: object, file: str | Path, record: str, field: str = "date") -> date:
-    """A record's date, read like every date the bot reads (see `parse_calendar_date`)."""
+    """A record's date, read like every date the bot reads (see `parse_calendar_date`), between the war's
+    first day and the latest date that is today anywhere (`check_reports` applies TIMEZONE's today)."""
     if not isinstance(value, str):
         raise SourceError(file, f"{value!r} is not a date (YYYY-MM-DD)", record=record, field=field)
     try:
-        return parse_calendar_date(value)
-    except DateError as exc:
+        day = parse_calendar_date(value)
+        bounds.check_date(day)
+    except (DateError, bounds.ImpossibleReport) as exc:
         raise SourceError(file, str(exc), record=record, field=field) from None
+    return day
+
+
+def date_of_day(number: object, file: str | Path, record: str, field: str = "day") -> date:
+    """The date of a day of the war (day 1 is its first day), within the dates `parse_date` accepts."""
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise SourceError(file, f"{number!r} is not a day number", record=record, field=field)
+    last = day_number(bounds.latest_date())
+    if not 1 <= number <= last:
+        raise SourceError(
+            file, f"day {number} is not a day of the war (1 … {last})", record=record, field=field
+        )
+    return WAR_START + timedelta(days=number - 1)
 
 
 def parse_count(value: object, file: str | Path, record: str, field: str, *, signed: bool = False) -> int:
@@ -64,7 +90,21 @@ def parse_count(value: object, file: str | Path, record: str, field: str, *, sig
             raise SourceError(file, f"{value!r} is not a whole number", record=record, field=field) from None
     if value < 0 and not signed:
         raise SourceError(file, f"{value} is negative", record=record, field=field)
+    try:  # before the figure goes anywhere: the database cannot even hold 2^63
+        (bounds.check_increase if signed else bounds.check_total)(value, field)
+    except bounds.ImpossibleReport as exc:
+        raise SourceError(file, str(exc), record=record, field=field) from None
     return value
+
+
+def check_reports(file: str | Path, reports: list[ReportFigures], today: date | None) -> None:
+    """Refuse the first report that cannot exist when it is TODAY in the configured zone: dated after
+    today (and its day of grace), or with a figure the readers could not see (an implied increase)."""
+    for report in reports:
+        try:
+            bounds.check_report(report.report_date, report.totals, report.increases, today)
+        except bounds.ImpossibleReport as exc:
+            raise SourceError(file, str(exc), record=str(report.report_date), field=exc.field) from None
 
 
 def check_known_keys(keys: dict[str, int], file: str | Path, record: str) -> None:

@@ -26,7 +26,7 @@ import httpx
 from bot.config import Settings
 from bot.domain.report import ReportFigures
 from bot.sources import orc_losses, petroivaniuk, russianwarship
-from bot.sources.common import SourceError
+from bot.sources.common import SourceError, parse_json
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class Http:
         if len(body) > MAX_BODY_BYTES:
             raise SourceError(key, f"body larger than {MAX_BODY_BYTES // 2**20} MB")
         try:
-            data = json.loads(body)
+            data = parse_json(body, key)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise SourceError(key, f"not JSON ({getattr(exc, 'msg', 'bad encoding')}); truncated?") from None
         self._seen[key] = _Seen(response.headers.get("ETag"), response.headers.get("Last-Modified"), data)

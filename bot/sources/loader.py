@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import stat
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bot.domain.report import ReportFigures
 from bot.sources import native, orc_losses, petroivaniuk, russianwarship
-from bot.sources.common import SourceError
+from bot.sources.common import SourceError, check_reports, parse_json
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 READABLE_SUFFIXES = (".json", ".csv", ".jsonl", ".jsonl.gz", ".csv.gz")
@@ -26,8 +28,17 @@ class Batch:
 
 
 def _read_text(path: Path) -> str:
+    """The file's text, without the byte order mark some editors write (every format accepts it)."""
+    return _read_bytes_as_text(path).removeprefix("\ufeff")
+
+
+def _read_bytes_as_text(path: Path) -> str:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        info = path.stat()
+        # A device or a FIFO has no size to check and may never end (/dev/zero): only files are read.
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(path, "not a regular file (a device, pipe or socket cannot be imported)")
+        if info.st_size > MAX_FILE_BYTES:
             raise SourceError(path, f"larger than {MAX_FILE_BYTES // 2**20} MB")
         if path.suffix == ".gz":  # e.g. what `lossbot export -o history.jsonl.gz` wrote
             with gzip.open(path, "rb") as packed:
@@ -60,8 +71,16 @@ def _expand(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(files))  # the same file named twice is read once
 
 
-def load(paths: list[Path]) -> list[Batch]:
-    """Read every path (file or folder); raise SourceError on the first problem found."""
+def load(paths: list[Path], *, today: date | None = None) -> list[Batch]:
+    """Read every path (file or folder); raise SourceError on the first problem found, including a
+    report that cannot exist when it is TODAY in the configured zone (default: in any zone)."""
+    batches = _load(paths)
+    for batch in batches:
+        check_reports(batch.name, batch.reports, today)
+    return batches
+
+
+def _load(paths: list[Path]) -> list[Batch]:
     files = _expand(paths)
     pi_parts: dict[str, tuple[Path, Any]] = {}
     batches: list[Batch] = []
@@ -76,7 +95,7 @@ def load(paths: list[Path]) -> list[Batch]:
             batches.append(Batch(str(path), "jsonl", native.read_jsonl(path, text)))
             continue
         try:
-            data = json.loads(text)
+            data = parse_json(text, path)
         except json.JSONDecodeError as exc:
             raise SourceError(
                 path, f"not JSON, nor the project's CSV (line {exc.lineno}, column {exc.colno}: {exc.msg})"
@@ -125,6 +144,6 @@ def _petroivaniuk_batch(parts: dict[str, tuple[Path, Any]]) -> Batch:
 
 def _json(path: Path) -> Any:
     try:
-        return json.loads(_read_text(path))
+        return parse_json(_read_text(path), path)
     except json.JSONDecodeError as exc:
         raise SourceError(path, f"not JSON (line {exc.lineno}: {exc.msg})") from None

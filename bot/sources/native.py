@@ -19,7 +19,14 @@ from typing import Any
 
 from bot.domain.categories import KEYS
 from bot.domain.report import ReportFigures
-from bot.sources.common import SourceError, check_known_keys, implied_increases, parse_count, parse_date
+from bot.sources.common import (
+    SourceError,
+    check_known_keys,
+    implied_increases,
+    parse_count,
+    parse_date,
+    parse_json,
+)
 
 INCREASE_SUFFIX = "_increase"
 META_COLUMNS = ("date", "source", "source_url")
@@ -82,7 +89,7 @@ def read_jsonl(file: Path, text: str) -> list[ReportFigures]:
             continue
         label = f"line {line_no}"
         try:
-            obj = json.loads(line)
+            obj = parse_json(line, file, label)
         except json.JSONDecodeError as exc:
             raise SourceError(file, f"not JSON ({exc.msg})", record=label) from None
         if not isinstance(obj, dict):

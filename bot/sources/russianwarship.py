@@ -7,14 +7,20 @@ exist yet with 0, so figures outside a category's active dates are dropped; befo
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bot.domain.categories import MERGE_DATE
-from bot.domain.dates import WAR_START
 from bot.domain.report import ReportFigures
-from bot.sources.common import SourceError, drop_inactive, parse_count, parse_date, source_key_map
+from bot.sources.common import (
+    SourceError,
+    date_of_day,
+    drop_inactive,
+    parse_count,
+    parse_date,
+    source_key_map,
+)
 
 SOURCE = "russianwarship"
 
@@ -65,9 +71,8 @@ def _day(file: Path, record: dict[str, Any], label: str) -> date:
     """The record's date, or the date of its day number (day 1 is the war's first day)."""
     if "date" in record:
         return parse_date(record["date"], file, label)
-    number = record.get("day")
-    if isinstance(number, int) and not isinstance(number, bool):
-        return WAR_START + timedelta(days=number - 1)
+    if "day" in record:
+        return date_of_day(record["day"], file, label)
     raise SourceError(file, "no date and no day number", record=label, field="date")
 
 

@@ -347,3 +347,24 @@ async def test_kill_9_midway_loses_nothing(fake: FakeBotAPI, tmp_path: Any) -> N
     assert {r.state for r in rows(engine)} == {"sent"}
     engine.dispose()
     assert fake.too_many_requests == 0
+
+
+@pytest.mark.usefixtures("app")
+async def test_group_language_needs_an_admin(chat_fake: FakeBotAPI, engine: Engine) -> None:
+    """A group's language is that of its broadcasts: a member's /lang changes nothing."""
+    from storage import chats
+
+    fake = chat_fake
+    group, admin, member = -401, 11, 12
+    fake.add_chat(group, "group", title="Readers")
+    fake.set_chat_admins(group, [admin])
+    fake.inject_message(group, "/lang uk", user_id=member, chat_type="group")
+    await fake.wait_for_async(
+        "sendMessage", said(group, "Only the group's administrators can change its language")
+    )
+    with transaction(engine) as session:
+        assert chats.chat_language(session, group) is None
+    fake.inject_message(group, "/lang uk", user_id=admin, chat_type="group")
+    await fake.wait_for_async("sendMessage", said(group, "Мову змінено на українську."))
+    with transaction(engine) as session:
+        assert chats.chat_language(session, group) == "uk"

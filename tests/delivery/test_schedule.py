@@ -103,3 +103,17 @@ def test_new_report_detection_only_latest_and_recent(engine: Engine) -> None:
             (7, "summary", "pending"),
             (7, "alert", "pending"),
         }
+
+
+def test_a_report_from_the_future_is_never_broadcast(engine: Engine) -> None:
+    """However it was stored (an import's day of grace, a hand-edited database), a report dated after
+    today is not today's: nothing is queued until its day has come."""
+    store_reports(engine, reports(last=date(2025, 6, 2), days=2))
+    now = [datetime(2025, 6, 1, 10, 0, tzinfo=KYIV)]
+    broadcaster = Broadcaster(engine, KYIV, clock=lambda: now[0])
+    with transaction(engine) as session:
+        store.subscribe(session, 7, chat_type="private", now=now[0] - timedelta(days=1))
+        assert broadcaster.tick(session) == 0 and store.latest_post(session) is None
+    now[0] = datetime(2025, 6, 2, 0, 30, tzinfo=KYIV)
+    with transaction(engine) as session:
+        assert broadcaster.tick(session) == 2

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from bot.app import build_application
 from bot.config import Settings
 from bot.domain.report import ReportFigures
+from bot.moderation import workflow as mod
 from bot.services import BotApplication
 from storage import moderation as store
 from storage import queries
@@ -208,19 +209,19 @@ async def test_findings_need_publish_anyway(fake: FakeBotAPI, engine: Engine) ->
     totals = expected_totals()
     totals["tanks"] -= 20  # down from the day before
     totals["personnel"] += 20_000  # far above the last 90 days
-    future = DAY + timedelta(days=2)
+    future = DAY + timedelta(days=1)  # within the day of grace: later is refused outright
     preview = await preview_of(fake, MOD_A, report_text(future, totals=totals))
     text = preview.params["text"]
     assert "Tanks: the total went down" in text
     assert "Personnel: +21,630 is far above what the last 90 days make plausible" in text
-    assert "the report date 27 Oct 2024 is in the future" in text
+    assert "the report date 26 Oct 2024 is in the future" in text
     press(fake, MOD_A, MOD_A, preview, "✅ Publish")
     [confirm] = await said(fake, MOD_A, "This preview has errors. Are you sure?")
     assert set(buttons(confirm)) == {"⚠️ Publish anyway", "✖️ Cancel"}
     with reading(engine) as session:
         assert queries.report_on(session, future) is None
     press(fake, MOD_A, MOD_A, confirm, "⚠️ Publish anyway")
-    await said(fake, MOD_A, "Published the report of 27 Oct 2024 (revision 1).")
+    await said(fake, MOD_A, "Published the report of 26 Oct 2024 (revision 1).")
     assert revisions(engine, future) == [(1, MOD_A)]
 
 
@@ -239,3 +240,62 @@ async def test_moderator_commands_in_help_ukrainian(fake: FakeBotAPI) -> None:
     fake.inject_message(STRANGER, "/help", language_code="uk")
     [help_call] = await said(fake, STRANGER, "/correct DATE CATEGORY TOTAL [INCREASE]")
     assert "виправити одне число звіту (модератори)" in help_call.params["text"]
+
+
+async def test_impossible_reports_are_refused_without_a_preview(fake: FakeBotAPI, engine: Engine) -> None:
+    # A pasted report dated after today (and its day of grace), and a figure no report can have.
+    fake.inject_message(MOD_A, "/post " + report_text(date(2099, 1, 1)))
+    await said(
+        fake, MOD_A, "⛔ Refused: the report date 1 Jan 2099 is after today (26 Oct 2024 at the latest)."
+    )
+    fake.inject_message(MOD_A, f"/correct 2024-10-24 tanks {2**63}")
+    await said(fake, MOD_A, "⛔ Refused: Tanks: the total 9,223,372,036,854,775,808 is beyond any possible")
+    with reading(engine) as session:
+        assert store.pending_previews(session) == []
+        assert queries.report_on(session, date(2099, 1, 1)) is None
+    assert not [c for c in fake.calls_of("sendMessage") if "went wrong" in str(c.params.get("text"))]
+
+
+async def test_a_preview_and_status_fit_one_message(fake: FakeBotAPI, engine: Engine) -> None:
+    # A pasted text naming 400 other dates: the parser's warning lists them all, the preview cuts it.
+    dates = "\n".join(f"seen on {DAY - timedelta(days=i):%d.%m.%Y}" for i in range(1, 401))
+    preview = await preview_of(fake, MOD_A, report_text() + dates)
+    text = preview.params["text"]
+    assert len(text) <= 4096 and "parser: the text also mentions" in text and "…" in text
+    assert set(buttons(preview)) == {"✅ Publish", "✖️ Cancel"}
+    # 300 open previews: /status lists what fits and says how many more.
+    with transaction(engine) as session:
+        for _i in range(300):
+            p = mod.make_preview(session, report_date=DAY, totals=expected_totals(), increases={}, today=DAY)
+            mod.save_preview(session, p, chat_id=MOD_A, moderator_id=MOD_A, raw_text="x", now=NOW)
+    fake.inject_message(MOD_A, "/status")
+    [status] = await said(fake, MOD_A, "Open previews</b>: 301")
+    text = status.params["text"]
+    assert len(text) <= 4096 and text.splitlines()[-1].startswith("… and ") and text.endswith(" more")
+
+
+async def answer_to(fake: FakeBotAPI, query_id: str) -> dict[str, Any]:
+    await fake.wait_for_async("answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query_id)
+    return fake.callback_answers[query_id]
+
+
+async def test_buttons_are_known_actions_on_ones_own_preview(fake: FakeBotAPI, engine: Engine) -> None:
+    preview = await preview_of(fake, MOD_A, report_text())
+    message_id = preview.result["message_id"]
+    pid = buttons(preview)["✅ Publish"].rsplit(":", 1)[1]
+    # An action no button has, on a real preview: refused on the button, nothing done.
+    unknown = fake.inject_callback_query(MOD_A, MOD_A, message_id, f"mod:zzz:{pid}")
+    assert "not one of mine" in (await answer_to(fake, unknown))["text"]
+    # Another moderator: in the owner's chat, or with the owner's preview id in their own chat.
+    for chat in (MOD_A, MOD_B):
+        other = fake.inject_callback_query(chat, MOD_B, message_id, f"mod:pub:{pid}")
+        assert "another moderator's" in (await answer_to(fake, other))["text"]
+    # Data nobody handles at all is answered too (the spinner stops).
+    stray = fake.inject_callback_query(MOD_A, MOD_A, message_id, "zzz")
+    assert "does nothing" in (await answer_to(fake, stray))["text"]
+    with reading(engine) as session:
+        assert queries.report_on(session, DAY) is None
+        assert [p.id for p in store.pending_previews(session)] == [int(pid)]
+    # The owner's tap still works.
+    press(fake, MOD_A, MOD_A, preview, "✅ Publish")
+    await said(fake, MOD_A, "✅ Published the report of 25 Oct 2024 (revision 1).")

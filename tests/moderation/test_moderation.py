@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.cli import main as cli
+from bot.domain.bounds import ImpossibleReport
 from bot.domain.report import ReportFigures
 from bot.moderation import workflow as mod
 from storage import moderation as store
@@ -146,13 +147,20 @@ def test_bounds_grow_with_history() -> None:
 def test_future_date_and_missing_category(seeded: Engine) -> None:
     totals = expected_totals()
     del totals["uav"]
+    # Tomorrow is within the day of grace for time zones: a preview, with an error to confirm.
     with transaction(seeded) as session:
         p = mod.make_preview(
-            session, report_date=DAY + timedelta(days=3), totals=totals, increases={}, today=DAY
+            session, report_date=DAY + timedelta(days=1), totals=totals, increases={}, today=DAY
         )
     assert {"future", "missing"} <= codes(p) and p.has_errors
     text = mod.render_preview(p, "uk")
     assert "у майбутньому" in text
+    # Later than that the report cannot exist: no preview at all.
+    with transaction(seeded) as session, pytest.raises(ImpossibleReport) as refused:
+        mod.make_preview(session, report_date=DAY + timedelta(days=3), totals=totals, increases={}, today=DAY)
+    assert mod.impossible_text(refused.value, "en") == (
+        "⛔ Refused: the report date 28 Oct 2024 is after today (26 Oct 2024 at the latest)."
+    )
 
 
 # --------------------------------------------------------------------------------------------- publish
@@ -297,3 +305,18 @@ def test_cli_parse_text_that_is_not_a_report(tmp_path: Path, capsys: pytest.Capt
     assert cli.main(["parse", str(note)]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "not a report: no line with a category and a number" in captured.err
+
+
+def test_publish_refuses_an_impossible_preview_saved_before_the_limits(seeded: Engine) -> None:
+    # A pending preview of a figure no report can have (saved by an older version, or by hand).
+    _preview, pid = preview(seeded, expected_totals())
+    with transaction(seeded) as session:
+        row = store.get_preview(session, pid)
+        assert row is not None
+        row.figures = {**row.figures, "totals": {**row.figures["totals"], "tanks": 2**63}}
+    with pytest.raises(ImpossibleReport) as refused:
+        publish(seeded, pid, force=True)
+    assert refused.value.field == "totals.tanks"
+    with reading(seeded) as session:  # rolled back as a whole: nothing stored, the preview still open
+        assert queries.report_on(session, DAY) is None
+        assert [q.id for q in store.pending_previews(session)] == [pid]

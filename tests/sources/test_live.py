@@ -251,3 +251,16 @@ async def test_a_stale_copy_of_the_day_before_is_held(engine: Engine, fake: Fake
     fake.publish([*HISTORY[-5:-1], copy])
     [run] = await fetch_new(engine, [RussianWarship(fake.api_url)], http, today=TODAY)
     assert [f.code for f in run.held[0].findings] == ["stale_repeat"]
+
+
+async def test_a_report_from_after_tomorrow_is_the_sources_error(
+    engine: Engine, fake: FakeSources, http: Http
+) -> None:
+    """The same limits as `lossbot import`: a live source's report dated two days ahead stores nothing."""
+    stored_until(engine, LAST - timedelta(days=2))
+    fake.publish(
+        [dataclasses.replace(r, report_date=r.report_date + timedelta(days=3)) for r in HISTORY[-2:]]
+    )
+    [run] = await fetch_new(engine, [RussianWarship(fake.api_url)], http, today=TODAY)
+    assert run.error is not None and "is after today" in run.error and "field 'date'" in run.error
+    assert max(stored(engine)) == LAST - timedelta(days=2)
