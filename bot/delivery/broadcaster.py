@@ -1,16 +1,8 @@
-"""Delivery of summaries and alerts: what is owed (Broadcaster) and the paced sender (Sender).
+"""What is owed: which report is new, and the summary and alert texts each subscriber is owed of it.
 
-Pacing (we do not use PTB's AIORateLimiter, whose 429 pause is released early in 22.8, issue #5338):
-
-- one sending slot every 1/26 s in total (Telegram allows ~30/s: the rest is headroom for command
-  replies, which go straight through PTB and never queue behind the broadcast);
-- per chat, at least 1 s between messages into a private chat and 3 s into a group or channel (20/min);
-  a chat's next slot is reserved when its row is taken, so its second message waits, others do not;
-- a 429 stops every send for retry_after seconds; 5xx, timeouts and an unexplained 403 are retried
-  with exponential backoff; chats that are gone are unsubscribed with the reason; a migrated group is moved.
-
-Rows are claimed from the outbox about one second of work at a time under a lease, so after a crash at
-most the rows in flight can repeat, and a graceful stop gives back what it has not sent.
+The Broadcaster writes them to the outbox (`storage/delivery.py`), one row per message and chat; the
+Sender (`bot/delivery/sender.py`) sends them. It renders each text from the report's facts, computed once
+per report revision, in each subscriber's language and with each chat's thresholds.
 """
 
 from __future__ import annotations

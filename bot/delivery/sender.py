@@ -1,4 +1,4 @@
-"""Delivery of summaries and alerts: what is owed (Broadcaster) and the paced sender (Sender).
+"""The paced sender: it takes what the outbox owes and sends it below Telegram's limits.
 
 Pacing (we do not use PTB's AIORateLimiter, whose 429 pause is released early in 22.8, issue #5338):
 
