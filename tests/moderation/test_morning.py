@@ -66,9 +66,7 @@ def newest(engine: Engine) -> date | None:
     return report.report_date if report else None
 
 
-def bot(
-    api: FakeBotAPI, feeds: FakeSources, engine: Engine, clock: Clock, **settings: Any
-) -> BotApplication:
+def bot(api: FakeBotAPI, feeds: FakeSources, engine: Engine, clock: Clock, **settings: Any) -> BotApplication:
     defaults: dict[str, Any] = {"sources": ("russianwarship",), "moderator_ids": frozenset({MODERATOR})}
     config = Settings(
         _env_file=None,
