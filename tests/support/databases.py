@@ -22,6 +22,11 @@ from sqlmodel import SQLModel
 #: The PostgreSQL server to test against, or None for SQLite.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
 
+#: How a query on a dropped table fails: the SQLAlchemy error's class, and words of the database's message.
+MISSING_TABLE = (
+    ("ProgrammingError", "does not exist") if TEST_DATABASE_URL else ("OperationalError", "no such table")
+)
+
 _counter = itertools.count(1)
 _created: list[str] = []
 
