@@ -7,15 +7,19 @@ that holds data is the operator's decision (a backup first), hence `lossbot migr
 
 from __future__ import annotations
 
+import sys
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, inspect
+from sqlalchemy import Connection, Engine, create_engine, func, inspect, select
 
 #: The first revision: the schema as it was when `create_all` made it on every start.
 INITIAL = "0001"
 VERSION_TABLE = "alembic_version"
+#: The key of the PostgreSQL advisory lock held while migrating (any constant unique to it).
+MIGRATION_LOCK = 0x6C6F_7373_6D69_67  # "lossmig"
 
 
 class SchemaError(Exception):
@@ -57,6 +61,10 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     A database made before migrations existed (the tables of the first revision, no version table) is
     first marked as being at that revision, after checking that its tables and columns are those."""
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two instances starting on one empty database: the second waits here, then finds it migrated.
+            # (SQLite's write lock does the same; PostgreSQL's DDL is transactional, so is this whole block.)
+            connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
         before = current(connection)
         _refuse_newer(before)
         if before is None and _tables(connection):
@@ -111,3 +119,20 @@ def _refuse_newer(revision: str | None) -> None:
             f"the database's schema (revision {revision}) is newer than this lossbot's ({head()}): "
             "upgrade lossbot"
         )
+
+
+def new_revision(message: str) -> None:
+    """Write the next migration: what the models have that the newest revision's schema lacks, found by
+    autogenerate against a scratch database at that revision. Review it before committing."""
+    scratch = create_engine("sqlite://")
+    with scratch.begin() as connection:
+        command.upgrade(_config(connection), "head")
+        following = f"{int(head()) + 1:04d}"
+        command.revision(_config(connection), message=message, autogenerate=True, rev_id=following)
+    scratch.dispose()
+
+
+if __name__ == "__main__":  # python -m storage.migrate "what changed"
+    if len(sys.argv) < 2:
+        sys.exit("usage: python -m storage.migrate WHAT_CHANGED")
+    new_revision(" ".join(sys.argv[1:]))
