@@ -13,13 +13,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, func, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, inspect
+
+from storage import locks
 
 #: The first revision: the schema as it was when `create_all` made it on every start.
 INITIAL = "0001"
 VERSION_TABLE = "alembic_version"
-#: The key of the PostgreSQL advisory lock held while migrating (any constant unique to it).
-MIGRATION_LOCK = 0x6C6F_7373_6D69_67  # "lossmig"
 
 
 class SchemaError(Exception):
@@ -61,10 +61,9 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     A database made before migrations existed (the tables of the first revision, no version table) is
     first marked as being at that revision, after checking that its tables and columns are those."""
     with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Two instances starting on one empty database: the second waits here, then finds it migrated.
-            # (SQLite's write lock does the same; PostgreSQL's DDL is transactional, so is this whole block.)
-            connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+        # Two instances starting on one empty database: the second waits here, then finds it migrated
+        # (PostgreSQL's DDL is transactional: the tables appear at the commit, with the version).
+        locks.exclusive(connection, locks.Lock.MIGRATION)
         before = current(connection)
         _refuse_newer(before)
         if before is None and _tables(connection):
@@ -97,6 +96,10 @@ def _check_unversioned(connection: Connection) -> None:
 def prepare(engine: Engine) -> None:
     """At start-up: migrate an empty database; refuse one whose schema is not the code's."""
     with engine.begin() as connection:
+        # Read while no one migrates: PostgreSQL's statements each see the latest commit, and the version
+        # read before another instance's migration commits with its tables read after would look like a
+        # database made before migrations.
+        locks.exclusive(connection, locks.Lock.MIGRATION)
         revision = current(connection)
         empty = revision is None and not _tables(connection)
     if empty:

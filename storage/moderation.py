@@ -14,9 +14,10 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from storage import locks
 from storage.schema import Figure, PendingPreview, PreviewStatus, Report, ReportRevision
 
 FIGURE = Figure.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
@@ -63,23 +64,11 @@ def get_preview(session: Session, preview_id: int) -> PendingPreview | None:
     return session.get(PendingPreview, preview_id)
 
 
-#: The key of the PostgreSQL advisory lock that orders moderators' writes (any constant unique to them).
-MODERATION_LOCK = 0x6C6F_7373_6D6F_64  # "lossmod"
-
-
-def _one_moderation_write_at_a_time(session: Session) -> None:
-    """SQLite lets one transaction write at a time, so the publisher whose claim comes second reads
-    everything the first one committed (workflow.publish relies on it). PostgreSQL runs both at once, each
-    statement seeing whatever was committed just before it: a transaction-scoped advisory lock, taken
-    before the claim, gives the same order."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(MODERATION_LOCK)))
-
-
 def close_preview(session: Session, preview_id: int, status: PreviewStatus, *, by: int, at: datetime) -> bool:
     """Compare-and-set: move a PENDING preview to STATUS. False when it was no longer pending (a double
     tap, or another moderator closed it first)."""
-    _one_moderation_write_at_a_time(session)
+    # The claim comes first in a publish: the second of two racing publishers then reads the first's work.
+    locks.exclusive(session, locks.Lock.MODERATION)
     result = session.execute(
         update(PREVIEW)
         .where(PREVIEW.c.id == preview_id, PREVIEW.c.status == PreviewStatus.PENDING)

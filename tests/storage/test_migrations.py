@@ -5,6 +5,8 @@ Run on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set (see tests/suppor
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -165,3 +167,22 @@ def test_a_first_start_on_an_empty_database_answers_from_the_embedded_history(
     monkeypatch.chdir(tmp_path)
     assert main(["ask", "/totals"]) == 0
     assert "Personnel" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(
+    not databases.on_postgres(), reason="several instances share a PostgreSQL; SQLite serves one instance"
+)
+def test_instances_starting_at_once_on_an_empty_database_migrate_and_load_it_once(tmp_path: Path) -> None:
+    url = databases.new_database_url(tmp_path)
+    code = (
+        "import sys; from storage.db import make_engine; from bot.sources import snapshot; "
+        "print(snapshot.load_if_empty(make_engine(sys.argv[1])))"
+    )
+    starts = [
+        subprocess.Popen([sys.executable, "-c", code, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    results = [start.communicate(timeout=120) for start in starts]
+    assert [start.returncode for start in starts] == [0] * 4, [err.decode()[-500:] for _, err in results]
+    loaded = sorted(int(out) for out, _ in results)
+    assert loaded[:3] == [0, 0, 0] and loaded[3] > 1600
