@@ -26,7 +26,9 @@ class SchemaError(Exception):
     """The database's schema is not the one this code was written for; the message says what to do."""
 
 
-def _config(connection: Connection) -> Config:
+def _config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, made here rather than read from an alembic.ini: the migrations ship in
+    the package, and the connection is the one the caller opened."""
     config = Config()
     config.set_main_option("script_location", "storage:migrations")
     config.attributes["connection"] = connection  # read by migrations/env.py
@@ -41,9 +43,7 @@ def head() -> str:
 
 
 def _script() -> ScriptDirectory:
-    config = Config()
-    config.set_main_option("script_location", "storage:migrations")
-    return ScriptDirectory.from_config(config)
+    return ScriptDirectory.from_config(_config())
 
 
 def current(connection: Connection) -> str | None:

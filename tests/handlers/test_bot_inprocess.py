@@ -42,7 +42,7 @@ def fake() -> Iterator[FakeBotAPI]:
 
 @pytest.fixture
 def history_copy(full_history_url: str, tmp_path: Path) -> str:
-    """The full history in a file of this test's own (/lang writes to it)."""
+    """The full history in a database of this test's own (/lang writes to it)."""
     return databases.copy_database(full_history_url, tmp_path, "history")
 
 
