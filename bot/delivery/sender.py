@@ -177,10 +177,13 @@ class Sender:
     async def _idle(self) -> None:
         """Nothing claimable: wait to be woken, for the next retry time, or a few seconds at most."""
         wait = 5.0
+        # A send that ends while the database answers may leave work (or an idle outbox) nobody wakes us
+        # for: then look again soon. (Seen on PostgreSQL, whose queries take long enough for it.)
+        busy = bool(self._inflight)
         next_due = await self._db(store.next_due)
         if next_due is not None:
             wait = min(wait, max(0.05, (next_due - utc_now()).total_seconds() + 0.01))
-        if self._inflight:
+        if busy or self._inflight:
             wait = min(wait, 0.2)
         await self._sleep(wait)
 
