@@ -10,7 +10,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
-from storage import migrate
+# Importing the modules that define tables registers them on SQLModel.metadata (tests create_all with it).
+from storage import migrate, schema  # noqa: F401
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
