@@ -8,16 +8,17 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-# Importing the modules that define tables registers them on SQLModel.metadata.
-from storage import schema  # noqa: F401
+# Importing the modules that define tables registers them on SQLModel.metadata (tests create_all with it).
+from storage import migrate, schema  # noqa: F401
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(url: str, *, create: bool = True) -> Engine:
-    """An engine for URL, with the tables created when CREATE (no-op when they exist)."""
+def make_engine(url: str, *, prepare: bool = True) -> Engine:
+    """An engine for URL. When PREPARE, an empty database is migrated to the current schema and any other
+    must already be at it (`migrate.SchemaError` says what to do otherwise)."""
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
@@ -28,8 +29,12 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    if create:
-        SQLModel.metadata.create_all(engine)
+    if prepare:
+        try:
+            migrate.prepare(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     return engine
 
 

@@ -242,8 +242,9 @@ def _insert_ignore(session: Session, table: Any, rows: list[dict[str, Any]]) -> 
         return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(insert(table).values(rows).on_conflict_do_nothing())
-    return int(getattr(result, "rowcount", 0) or 0)
+    # Counted from RETURNING, not rowcount: psycopg reports -1 for this multi-row INSERT on PostgreSQL.
+    statement = insert(table).values(rows).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return len(session.execute(statement).all())
 
 
 def add_deliveries(
@@ -312,7 +313,16 @@ def claim(session: Session, *, owner: str, now: datetime, lease: timedelta, limi
         )
         .exists()
     )
-    query = select(OUT.c.id).where(due, first_owed).order_by(OUT.c.id).limit(limit)
+    # On PostgreSQL, rows another sender is claiming right now are skipped rather than waited for (the
+    # update below checks `due` again either way, so a row is never claimed twice); SQLite has no row
+    # locks and renders no FOR UPDATE: its one writer at a time already serialises the claims.
+    query = (
+        select(OUT.c.id)
+        .where(due, first_owed)
+        .order_by(OUT.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=OUT)
+    )
     ids = list(session.execute(query).scalars())
     if not ids:
         return []

@@ -14,12 +14,10 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    select,
-    update,
-)
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from storage import locks
 from storage.schema import Figure, PendingPreview, PreviewStatus, Report, ReportRevision
 
 FIGURE = Figure.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
@@ -69,6 +67,8 @@ def get_preview(session: Session, preview_id: int) -> PendingPreview | None:
 def close_preview(session: Session, preview_id: int, status: PreviewStatus, *, by: int, at: datetime) -> bool:
     """Compare-and-set: move a PENDING preview to STATUS. False when it was no longer pending (a double
     tap, or another moderator closed it first)."""
+    # The claim comes first in a publish: the second of two racing publishers then reads the first's work.
+    locks.exclusive(session, locks.Lock.MODERATION)
     result = session.execute(
         update(PREVIEW)
         .where(PREVIEW.c.id == preview_id, PREVIEW.c.status == PreviewStatus.PENDING)

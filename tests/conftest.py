@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from bot.sources import loader, snapshot
 from storage.db import make_engine, transaction
 from storage.writes import store_reports
+from tests.support import databases
 
 # PTB 22.8 warns (an error under our warning filter) when it builds RetryAfter with an int retry_after
 # unless told to use timedeltas, which the bot does too (bot/cli.py).
@@ -34,10 +35,17 @@ def shared() -> Path:
     return need_shared()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    yield
+    databases.drop_created()
+
+
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    """An empty SQLite database in a file, as the bot uses it."""
-    eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    """An empty database of this test's own: a SQLite file as the bot uses it, or a PostgreSQL schema
+    when TEST_DATABASE_URL is set (see tests/support/databases.py)."""
+    eng = make_engine(databases.new_database_url(tmp_path))
     yield eng
     eng.dispose()
 
@@ -57,7 +65,7 @@ def full_history_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
     It is the embedded snapshot, so these tests run in a clone without ../shared too;
     tests/sources/test_snapshot.py checks that the snapshot is exactly that import of the datasets."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('history') / 'history.db'}"
+    url = databases.new_database_url(tmp_path_factory.mktemp("history"), "history")
     engine = make_engine(url)
     snapshot.load_if_empty(engine)
     engine.dispose()

@@ -23,6 +23,7 @@ from bot.sources import loader, native, snapshot
 from bot.sources.common import SourceError
 from storage import queries
 from storage.db import make_engine, reading, transaction
+from storage.migrate import SchemaError
 from storage.writes import StoreSummary, store_reports
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -278,10 +279,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_parse)
 
-    from bot.cli import delivery, sources
+    from bot.cli import delivery, migrate, sources
 
     delivery.add_cli_commands(sub, _date)  # subscribe, unsubscribe, subscribers, summary
     sources.add_cli_commands(sub, _date)  # fetch
+    migrate.add_cli_commands(sub)  # migrate
     return parser
 
 
@@ -300,6 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(settings, args)
     except KeyboardInterrupt:
         return 130
+    except SchemaError as exc:  # start-up found a database at another schema: what to do, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:  # `lossbot check | head`: the reader has all it wanted
         # Python flushes stdout again at exit, into the closed pipe: point it at /dev/null first.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -228,6 +228,9 @@ class Sender:
         wait = 5.0
         if time.monotonic() < self._fill_after:  # the database failed: wait out its backoff
             wait = self._fill_after - time.monotonic()
+        # A send that ends while the database answers may leave work (or an idle outbox) nobody wakes us
+        # for: then look again soon. (Seen on PostgreSQL, whose queries take long enough for it.)
+        busy = bool(self._inflight)
         try:
             next_due = await self._db(store.next_due)
         except SQLAlchemyError as exc:
@@ -236,7 +239,7 @@ class Sender:
             next_due = None
         if next_due is not None:
             wait = min(wait, max(0.05, (next_due - utc_now()).total_seconds() + 0.01))
-        if self._inflight:
+        if busy or self._inflight:
             wait = min(wait, 0.2)
         await self._sleep(wait)
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from bot.domain.report import ReportFigures
 from bot.sources import native
-from storage import queries
+from storage import locks, queries
 from storage.db import reading, transaction
 from storage.writes import store_reports
 
@@ -41,6 +41,7 @@ def load_if_empty(engine: Engine, path: Path = SNAPSHOT) -> int:
     reports = read_snapshot(path)
     with transaction(engine) as session:
         # Checked again inside the write: two processes starting at once must not both load it.
+        locks.exclusive(session, locks.Lock.FIRST_LOAD)  # on PostgreSQL the second waits here, then sees it
         if queries.latest_report(session) is not None:
             return 0
         store_reports(session, reports)

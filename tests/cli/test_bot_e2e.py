@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main as cli
+from tests.support import databases
 from tests.support.fakebotapi import Call, FakeBotAPI
 
 pytestmark = pytest.mark.e2e
@@ -68,9 +68,7 @@ def bot_env(database_url: str, fake: FakeBotAPI) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def history_db(full_history_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A copy of the full history for this module's bot (/lang writes to it)."""
-    path = tmp_path_factory.mktemp("e2e") / "history.db"
-    shutil.copyfile(full_history_url.removeprefix("sqlite:///"), path)
-    return f"sqlite:///{path}"
+    return databases.copy_database(full_history_url, tmp_path_factory.mktemp("e2e"), "history")
 
 
 @pytest.fixture(scope="module")

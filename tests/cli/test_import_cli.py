@@ -12,11 +12,12 @@ from bot.cli.main import main
 from storage import queries
 from storage.db import make_engine, reading
 from tests.conftest import ORC_LOSSES, PETROIVANIUK, RUSSIANWARSHIP, need_shared
+from tests.support import databases
 
 
 @pytest.fixture
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    url = databases.new_database_url(tmp_path, "cli")
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)  # no stray .env is read
     return url
@@ -137,7 +138,7 @@ def test_export_import_export_round_trip(tmp_path: Path, monkeypatch: pytest.Mon
     assert main(["import", str(PETROIVANIUK), str(ORC_LOSSES)]) == 0
     first = tmp_path / f"first.{fmt}"
     assert main(["export", "--format", fmt, "-o", str(first)]) == 0
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("DATABASE_URL", databases.new_database_url(tmp_path, "empty"))
     assert main(["import", str(first)]) == 0
     second = tmp_path / f"second.{fmt}"
     assert main(["export", "--format", fmt, "-o", str(second)]) == 0

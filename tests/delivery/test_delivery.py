@@ -21,6 +21,7 @@ from storage import delivery as store
 from storage import schema
 from storage.db import reading, transaction
 from storage.writes import store_reports as store_write
+from tests.support import databases
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import Call, FakeBotAPI, visible_text
@@ -310,7 +311,7 @@ async def test_kill_9_midway_loses_nothing(fake: FakeBotAPI, tmp_path: Any) -> N
 
     from storage.db import make_engine
 
-    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    url = databases.new_database_url(tmp_path, "kill")
     engine = make_engine(url)
     store_reports(engine, reports())
     chats = list(range(1000, 1300))

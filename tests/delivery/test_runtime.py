@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.delivery.runtime import TICK_JOB, TICK_SECONDS
 from bot.services import BotApplication
 from tests.delivery.test_delivery import DAY, NOW, sends_to, subscribe_all
+from tests.support import databases
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import Call, FakeBotAPI
@@ -102,7 +103,8 @@ async def test_a_failed_queueing_reaches_the_error_chat_and_the_tick_catches_up(
         await app.bot_data.services.report_published(DAY, correction=False)  # returns: the task fails
         for what in ("background task Delivery._queue", f"job {TICK_JOB}"):  # the publish, the first tick
             [note] = await fake.wait_for_async("sendMessage", note_about(error_chat, what), timeout=15)
-            assert "OperationalError" in note.params["text"] and "no such table" in note.params["text"]
+            error, words = databases.MISSING_TABLE
+            assert error in note.params["text"] and words in note.params["text"]
         SQLModel.metadata.create_all(engine)  # the store is repaired and the report is back
         store_reports(engine, reports())
         assert await app.bot_data.delivery.tick() == 1  # what the job does every 30 s

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import itertools
 import re
-import shutil
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.config import Settings
 from bot.services import BotApplication
+from tests.support import databases
 from tests.support.fakebotapi import FakeBotAPI
 
 NOW = datetime(2026, 8, 23, 9, 0, tzinfo=UTC)
@@ -42,10 +42,8 @@ def fake() -> Iterator[FakeBotAPI]:
 
 @pytest.fixture
 def history_copy(full_history_url: str, tmp_path: Path) -> str:
-    """The full history in a file of this test's own (/lang writes to it)."""
-    path = tmp_path / "history.db"
-    shutil.copyfile(full_history_url.removeprefix("sqlite:///"), path)
-    return f"sqlite:///{path}"
+    """The full history in a database of this test's own (/lang writes to it)."""
+    return databases.copy_database(full_history_url, tmp_path, "history")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from bot.app import ERROR_TEXT_LIMIT, build_application
 from bot.config import Settings
 from bot.services import BotApplication, BotContext
 from tests.handlers.test_bot_inprocess import message_update
+from tests.support import databases
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import FakeBotAPI, visible_text
@@ -82,8 +83,9 @@ async def test_a_broken_database_tells_the_user_and_the_operator(
     [reply] = fake.sent_messages(USER)
     assert SORRY in reply["text"]  # in English: the chat's language could not be read
     [note] = notes(fake)
-    assert note.startswith(f"⚠️ Error while handling message /totals in chat {USER}\nOperationalError: ")
-    assert "no such table" in note
+    error, words = databases.MISSING_TABLE
+    assert note.startswith(f"⚠️ Error while handling message /totals in chat {USER}\n{error}: ")
+    assert words in note
     assert "Traceback" not in note
     [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert record.exc_info is not None  # the traceback goes to the log

@@ -11,6 +11,7 @@ from bot.cli.main import main
 from bot.sources import loader
 from bot.sources.compare import compare
 from tests.conftest import ORC_LOSSES, PETROIVANIUK, SHARED, need_shared
+from tests.support import databases
 
 COMPARISON = SHARED / "data" / "cross-source-comparison.txt"
 
@@ -49,7 +50,7 @@ def test_lossbot_check_lists_them_by_category(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     need_shared()
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'check.db'}")
+    monkeypatch.setenv("DATABASE_URL", databases.new_database_url(tmp_path, "check"))
     monkeypatch.chdir(tmp_path)
     assert main(["import", str(PETROIVANIUK)]) == 0
     capsys.readouterr()
@@ -63,7 +64,7 @@ def test_lossbot_check_lists_them_by_category(
 def test_lossbot_check_without_anything_to_compare_says_what_to_give(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("DATABASE_URL", databases.new_database_url(tmp_path, "x"))
     monkeypatch.delenv("SOURCES", raising=False)
     monkeypatch.chdir(tmp_path)
     assert main(["check"]) == 2

@@ -19,6 +19,7 @@ from storage import queries
 from storage.db import reading, transaction
 from storage.writes import store_reports
 from tests.conftest import ORC_LOSSES, PETROIVANIUK, need_shared
+from tests.support import databases
 from tests.support.fakesources import FakeSources
 
 HISTORY = snapshot.read_snapshot()
@@ -173,7 +174,7 @@ async def test_the_real_dataset_files_catch_up_a_store_that_ends_earlier(
 def test_lossbot_fetch_prints_what_it_stored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake: FakeSources
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'fetch.db'}"
+    url = databases.new_database_url(tmp_path, "fetch")
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)
     from storage.db import make_engine
@@ -191,7 +192,7 @@ def test_lossbot_fetch_prints_what_it_stored(
 def test_lossbot_fetch_without_a_source_says_how_to_configure_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("DATABASE_URL", databases.new_database_url(tmp_path, "x"))
     monkeypatch.delenv("SOURCES", raising=False)
     monkeypatch.chdir(tmp_path)
     assert main(["fetch"]) == 2

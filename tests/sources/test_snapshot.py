@@ -17,11 +17,12 @@ from storage import queries
 from storage.db import make_engine, reading, transaction
 from storage.writes import store_reports
 from tests.conftest import ORC_LOSSES, PETROIVANIUK, fill_full_history, need_shared
+from tests.support import databases
 
 
 @pytest.fixture
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    url = databases.new_database_url(tmp_path, "fresh")
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)  # no stray .env is read
     return url
@@ -67,7 +68,7 @@ def test_the_snapshot_is_our_export_of_the_two_datasets(
 ) -> None:
     """`.ci/snapshot` run now gives the very bytes that ship: the snapshot is the datasets, nothing else."""
     need_shared()
-    url = f"sqlite:///{tmp_path / 'datasets.db'}"
+    url = databases.new_database_url(tmp_path, "datasets")
     fill_full_history(url)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)

@@ -11,6 +11,7 @@ from bot.domain.report import ReportFigures
 from storage import queries
 from storage.db import reading, transaction
 from storage.writes import StoreSummary, store_reports
+from tests.support import databases
 
 D = date.fromisoformat
 
@@ -26,6 +27,7 @@ def store(engine: Engine, reports: list[ReportFigures], *, prefer_new: bool = Fa
         return store_reports(s, reports, prefer_new=prefer_new)
 
 
+@databases.sqlite_only("PRAGMAs are SQLite's; PostgreSQL needs none of them")
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
