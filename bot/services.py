@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,10 +21,6 @@ from bot.domain.dates import utc_now
 from bot.i18n.texts import Command
 from storage import chats
 from storage.db import reading, transaction
-
-if TYPE_CHECKING:
-    from bot.delivery.runtime import Delivery
-    from bot.moderation.morning import MorningFetch
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -98,6 +94,28 @@ class Services:
         return "uk" if code.lower().startswith("uk") else "en"
 
 
+class Runtime(Protocol):
+    """Something that runs while the bot runs: started in post_init, stopped in post_stop. The composition
+    point builds the concrete ones (bot/delivery/runtime.py, bot/moderation/morning.py); naming only this
+    here keeps the shared state below the features that use it."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class DeliveryRuntime(Runtime, Protocol):
+    async def tick(self) -> int:
+        """Queue what is due now and wake the sender; how many messages were queued."""
+        ...
+
+
+class FetchRuntime(Runtime, Protocol):
+    async def poll(self) -> list[Any]:
+        """One poll of the live sources (the catch-up first); what each source gave."""
+        ...
+
+
 class _SetOnce(Generic[T]):
     """An attribute the composition point sets while building the bot; reading it before is a bug."""
 
@@ -119,9 +137,9 @@ class BotData:
 
     services: _SetOnce[Services] = _SetOnce()
     #: The summaries and alerts at run time (started and stopped with the application).
-    delivery: _SetOnce[Delivery] = _SetOnce()
+    delivery: _SetOnce[DeliveryRuntime] = _SetOnce()
     #: The live sources' catch-up and morning polls (started and stopped with the application).
-    morning: _SetOnce[MorningFetch] = _SetOnce()
+    morning: _SetOnce[FetchRuntime] = _SetOnce()
 
     def __init__(self) -> None:
         #: Every command, for /help and the command menu.
