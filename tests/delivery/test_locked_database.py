@@ -18,9 +18,13 @@ from telegram.ext import ExtBot
 from bot.delivery.sender import Sender
 from bot.services import DEFAULTS
 from tests.delivery.test_delivery import queue_latest, rows, sends_to, subscribe_all
+from tests.support import databases
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import FakeBotAPI
+
+# The lock is SQLite's file lock (held by a second sqlite3 connection); PostgreSQL locks rows, not files.
+pytestmark = databases.sqlite_only("it holds SQLite's write lock on the database file")
 
 CHATS = list(range(5000, 5120))
 LOCK_SECONDS = 3.0
