@@ -45,6 +45,8 @@ UNSUBSCRIBED = N_("Unsubscribed: no more daily messages here. /subscribe to come
 NOT_SUBSCRIBED = N_("This chat is not subscribed. /subscribe first.")
 SETTINGS_USAGE = N_("Usage: /settings, /settings time HH:MM [ZONE], /settings time now, /settings top N M")
 BAD_ZONE = N_("Unknown time zone {zone}; use an IANA name such as Europe/Kyiv.")
+BAD_TIME = N_("{time} is not a time of day: give the hour (0–23) and minutes (00–59) as HH:MM, e.g. 08:30.")
+ADMINS_ONLY = N_("Only the group's administrators can change its subscription.")
 #: What a chat receives (Subscription.receive), as /settings names it and as its buttons say.
 RECEIVE_NAMES = {
     "both": N_("summary and alerts"),
@@ -84,17 +86,25 @@ async def _answer(update: Update, text: str, lang: str) -> None:
     await reply(update, Reply(text), lang)
 
 
+async def _managed_chat(update: Update, context: BotContext) -> Chat | None:
+    """The chat a subscription command is about, if the sender may manage it; else None, once the
+    sender has been told why (in a group, only its administrators may)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    if not await may_manage(update, context):
+        await _answer(update, _(context.lang, ADMINS_ONLY), context.lang)
+        return None
+    return chat
+
+
 # --------------------------------------------------------------------------------------------- commands
 
 
 async def subscribe(update: Update, context: BotContext) -> None:
-    services = context.services
-    chat = update.effective_chat
+    services, lang = context.services, context.lang
+    chat = await _managed_chat(update, context)
     if chat is None:
-        return
-    lang = context.lang
-    if not await may_manage(update, context):
-        await _answer(update, _(lang, "Only the group's administrators can change its subscription."), lang)
         return
     now = services.clock()
     title = chat.title or chat.username
@@ -109,13 +119,9 @@ async def subscribe(update: Update, context: BotContext) -> None:
 
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
-    services = context.services
-    chat = update.effective_chat
+    services, lang = context.services, context.lang
+    chat = await _managed_chat(update, context)
     if chat is None:
-        return
-    lang = context.lang
-    if not await may_manage(update, context):
-        await _answer(update, _(lang, "Only the group's administrators can change its subscription."), lang)
         return
     done = await services.write(lambda s: store.unsubscribe(s, chat.id, "unsubscribed in the chat"))
     await _answer(update, _(lang, UNSUBSCRIBED if done else NOT_SUBSCRIBED), lang)
@@ -161,13 +167,12 @@ def _keyboard(sub: schema.Subscription, lang: str) -> InlineKeyboardMarkup:
 
 
 async def settings(update: Update, context: BotContext) -> None:
-    services = context.services
-    chat, message = update.effective_chat, update.effective_message
-    if chat is None or message is None:
+    services, lang = context.services, context.lang
+    message = update.effective_message
+    if message is None:
         return
-    lang = context.lang
-    if not await may_manage(update, context):
-        await _answer(update, _(lang, "Only the group's administrators can change its subscription."), lang)
+    chat = await _managed_chat(update, context)
+    if chat is None:
         return
     args = command_args(message).split()
     sub = await services.read(lambda s: store.get_subscription(s, chat.id))
@@ -177,7 +182,8 @@ async def settings(update: Update, context: BotContext) -> None:
     if args:
         change = _parse_settings(args)
         if isinstance(change, str):
-            await _answer(update, _(lang, change, zone=html.escape(" ".join(args[2:]))), lang)
+            said = {"zone": " ".join(args[2:]), "time": args[1] if len(args) > 1 else ""}
+            await _answer(update, _(lang, change, **{k: html.escape(v) for k, v in said.items()}), lang)
             return
         sub = await services.write(lambda s: store.update_settings(s, chat.id, **change)) or sub
     await message.reply_text(_settings_text(sub, lang), reply_markup=_keyboard(sub, lang))
@@ -190,9 +196,11 @@ def _parse_settings(args: list[str]) -> dict[str, Any] | str:
     if what == "time" and len(args) >= 2:
         if args[1].lower() in ("now", "pub", "publication"):
             return {"send_at": None}
-        at = schedule.parse_time(args[1])
-        if at is None or len(args) > 3:
+        if len(args) > 3:
             return SETTINGS_USAGE
+        at = schedule.parse_time(args[1])
+        if at is None:  # "25:00", "8h": say what a time of day is
+            return BAD_TIME
         change: dict[str, Any] = {"send_at": at.strftime("%H:%M")}
         if len(args) == 3:
             if schedule.zone_or_none(args[2]) is None:
@@ -211,9 +219,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
         return
     lang = context.lang
     if chat.type != Chat.PRIVATE and not await _member_is_admin(context, chat.id, query.from_user.id):
-        await query.answer(
-            _(lang, "Only the group's administrators can change its subscription."), show_alert=True
-        )
+        await query.answer(_(lang, ADMINS_ONLY), show_alert=True)
         return
     field_name, _sep, value = query.data.removeprefix(CALLBACK_PREFIX).partition(":")
     changes: dict[str, Any] = {}

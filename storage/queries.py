@@ -153,9 +153,17 @@ class CategorySum:
     days: int
     #: The category was first reported inside the period, so losses before that are not counted.
     started: date | None = None
+    #: For a period that begins with the war: the category's first report and its total then, when it
+    #: came later (ground robotic systems, from May 2026). AMOUNT is its whole total, but that first total
+    #: holds losses from before it was reported, so the daily average counts from that report on.
+    first_reported: tuple[date, int] | None = None
 
     def daily_average(self) -> float:
-        return self.amount / self.days if self.days else 0.0
+        if self.started is None and self.first_reported is None:
+            return self.amount / self.days if self.days else 0.0
+        # From the first report on: that report's own day adds no increase to what is averaged.
+        since = self.amount - (self.first_reported[1] if self.first_reported else 0)
+        return since / (self.days - 1) if self.days > 1 else 0.0
 
 
 @dataclass(frozen=True)
@@ -273,22 +281,29 @@ def period_sums(session: Session, start: date, end: date) -> PeriodSums:
         before = _latest_totals(session, keys, start, strictly_before=True)
         for category, days, reported, cat_first, _cat_last in per_category:
             end_total = at_end[category][1]
-            started = None
+            started, first_reported = None, None
             if category in before:
                 base = before[category][1]
             elif start <= history_start:
                 base = 0  # the period starts with the war: every loss counted so far is in it
+                if cat_first > history_start:
+                    first_reported = (cat_first, _total_on(session, category, cat_first))
             else:
                 # First reported inside the period: what it already held was lost before.
                 started = cat_first
-                base = session.execute(
-                    select(FIGURE.c.total).where(
-                        FIGURE.c.category == category, FIGURE.c.report_date == cat_first
-                    )
-                ).scalar_one()
-            sums[category] = CategorySum(category, end_total - base, int(reported), int(days), started)
+                base = _total_on(session, category, cat_first)
+            sums[category] = CategorySum(
+                category, end_total - base, int(reported), int(days), started, first_reported
+            )
     ordered = dict(sorted(sums.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))))
     return PeriodSums(start, end, first, last, report_days, missing, recounts, ordered)
+
+
+def _total_on(session: Session, category: str, day: date) -> int:
+    total: int = session.execute(
+        select(FIGURE.c.total).where(FIGURE.c.category == category, FIGURE.c.report_date == day)
+    ).scalar_one()
+    return total
 
 
 def daily_average(session: Session, category: str, days: int, *, as_of: date) -> float | None:

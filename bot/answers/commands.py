@@ -20,7 +20,7 @@ from bot.domain.categories import Category, resolve_category
 from bot.domain.periods import Period, PeriodError, parse_date, parse_period
 from bot.i18n import fmt
 from bot.i18n.catalog import N_, _
-from bot.i18n.texts import COMMANDS, EXAMPLES
+from bot.i18n.texts import COMMANDS, EXAMPLES, usage_line
 
 MAX_ARGS = 200
 MAX_TOP = 50
@@ -34,7 +34,7 @@ class UsageError(Exception):
 
 
 def _usage(command: str, lang: str, problem: str | None = None) -> UsageError:
-    usage = next(c.usage for c in COMMANDS if c.name == command)
+    usage = usage_line(next(c for c in COMMANDS if c.name == command), lang)
     lines = [problem] if problem else []
     lines.append(_(lang, "Usage: {usage}", usage=html.escape(usage)))
     if command in EXAMPLES:

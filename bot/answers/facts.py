@@ -456,6 +456,9 @@ def category(session: Session, key: str, period: Period | None) -> CategoryView:
     if latest is None:
         raise Unanswerable(NoReports())
     now = _now(session, key, latest)
+    if isinstance(now, NotInLatest):
+        # The figures shown are the category's own: cite the last report that carries it, not the latest.
+        latest = queries.report_on(session, now.last) or latest
     record = queries.top_days(session, key, 1)
     return CategoryView(
         key,

@@ -34,12 +34,12 @@ from bot.answers.facts import (
     TotalsView,
 )
 from bot.answers.reply import Reply
-from bot.domain.categories import BY_KEY, CATEGORIES
+from bot.domain.categories import BY_KEY, CATEGORIES, Category, resolve_category
 from bot.domain.dates import day_number
 from bot.domain.periods import Period
 from bot.i18n import fmt
 from bot.i18n.catalog import _, ngettext
-from bot.i18n.texts import SOURCE_HOME, Command, source_name
+from bot.i18n.texts import SOURCE_HOME, Command, source_name, usage_line
 from storage.queries import DayFigure
 
 MAX_MESSAGE = 4096
@@ -83,7 +83,13 @@ def _bold(text: str) -> str:
 
 
 def _name(category: str, lang: str) -> str:
-    return html.escape(BY_KEY[category].name(lang))
+    return html.escape(_cat_name(BY_KEY[category], lang))
+
+
+def _cat_name(cat: Category, lang: str) -> str:
+    """The category's name in LANG, saying it is retired (English names already do: "Vehicles (retired)")."""
+    name, marker = cat.name(lang), " (" + _(lang, "retired") + ")"
+    return name + marker if cat.retired and marker not in name else name
 
 
 def _label(period: Period | None, lang: str) -> str:
@@ -339,14 +345,22 @@ def period(view: PeriodView, lang: str) -> Reply:
     ]
     for s in view.sums:
         cat = BY_KEY[s.category]
-        line = _(
-            lang,
-            "{icon} {name}: {amount} (≈{avg}/day)",
-            icon=cat.icon,
-            name=html.escape(cat.name(lang)),
-            amount=_bold(fmt.number(s.amount, lang)),
-            avg=fmt.average(s.daily_average(), lang),
-        )
+        fields = {
+            "icon": cat.icon,
+            "name": html.escape(cat.name(lang)),
+            "amount": _bold(fmt.number(s.amount, lang)),
+            "avg": fmt.average(s.daily_average(), lang),
+        }
+        if s.first_reported is not None:  # its whole total, averaged over the days it is reported
+            day = fmt.day(s.first_reported[0], lang)
+            line = _(
+                lang,
+                "{icon} {name}: {amount} (≈{avg}/day since {day}, when first reported)",
+                day=day,
+                **fields,
+            )
+        else:
+            line = _(lang, "{icon} {name}: {amount} (≈{avg}/day)", **fields)
         if s.started is not None:
             line += _(lang, " — counted from {day}, when first reported", day=fmt.day(s.started, lang))
         lines.append(line)
@@ -438,6 +452,18 @@ def _in_period_line(in_period: InPeriod | NoFigures, lang: str) -> str:
     if isinstance(in_period, NoFigures):
         return gap(in_period, lang)
     losses = in_period.losses
+    if losses.first_reported is not None:
+        return _(
+            lang,
+            "{period}: {amount} (≈{avg}/day since {since}, when first reported); "
+            "highest day {day}, {increase}",
+            period=_label(in_period.period, lang),
+            amount=_bold(fmt.number(losses.amount, lang)),
+            avg=fmt.average(losses.daily_average(), lang),
+            since=fmt.day(losses.first_reported[0], lang),
+            day=fmt.day(in_period.best.report_date, lang),
+            increase=fmt.signed(in_period.best.increase, lang),
+        )
     return ngettext(
         lang,
         "{period}: {amount} (≈{avg}/day over {n} report); highest day {day}, {increase}",
@@ -482,7 +508,7 @@ def records(view: RecordsView, lang: str) -> Reply:
                 lang,
                 "{icon} {name}: {increase} on {day}",
                 icon=cat.icon,
-                name=html.escape(cat.name(lang)),
+                name=html.escape(_cat_name(cat, lang)),
                 increase=_bold(fmt.signed(r.best.increase, lang)),
                 day=fmt.day(r.best.report_date, lang),
             )
@@ -508,18 +534,25 @@ def records(view: RecordsView, lang: str) -> Reply:
 def categories_list(lang: str) -> Reply:
     lines = [_(lang, "<b>Categories</b> (name — what you can type)"), ""]
     for cat in CATEGORIES:
-        typed = ", ".join(dict.fromkeys([cat.key, *cat.aliases]))
-        marker = " (" + _(lang, "retired") + ")"
-        # English names of retired categories already say so ("Vehicles (retired)").
-        retired = marker if cat.retired and marker not in cat.name(lang) else ""
-        lines.append(f"{cat.icon} <b>{html.escape(cat.name(lang))}</b>{retired} — {html.escape(typed)}")
+        typed = ", ".join(_typed_forms(cat))
+        lines.append(f"{cat.icon} <b>{html.escape(_cat_name(cat, lang))}</b> — {html.escape(typed)}")
     return _reply(lines, lang)
+
+
+def _typed_forms(cat: Category) -> list[str]:
+    """What one can type for CAT: its key and aliases that lead to it. "vehicles" and "fuel tanks" lead to
+    the merged series (which holds the two retired ones' sum before May 2022), so the retired categories
+    are reached by their names."""
+    forms = [form for form in dict.fromkeys([cat.key, *cat.aliases]) if resolve_category(form) is cat]
+    names = [name.casefold() for name in (cat.en, cat.uk) if resolve_category(name) is cat]
+    return forms or names
 
 
 def help_text(lang: str, commands: Iterable[Command]) -> Reply:
     lines = [_(lang, "<b>Commands</b>"), ""]
     for command in commands:
-        lines.append(f"{html.escape(command.usage)} — {html.escape(_(lang, command.description))}")
+        usage, description = usage_line(command, lang), _(lang, command.description)
+        lines.append(f"{html.escape(usage)} — {html.escape(description)}")
     lines += [
         "",
         _(

@@ -16,7 +16,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ExtBot
 
 from bot.answers import facts, summary
-from bot.cli.terminal import printable
+from bot.cli.terminal import as_plain_text, counted, printable
 from bot.delivery.broadcaster import Broadcaster
 from bot.delivery.sender import Sender
 from bot.services import DEFAULTS
@@ -131,7 +131,7 @@ async def send_summary(
                 session, report.report_date, available_at=report.stored_at, revision=report.revision
             )
             queued = broadcaster.enqueue_due(session, post=post, force=True)
-        print(f"report of {report.report_date}: {queued} messages queued")
+        print(f"report of {report.report_date}: {counted(queued, 'message')} queued")
         token = settings.bot_token.get_secret_value()
         # An ExtBot with the running bot's Defaults: a plain Bot would send the HTML as plain text.
         async with ExtBot(token, base_url=settings.telegram_api_base_url, defaults=DEFAULTS) as bot:
@@ -154,7 +154,8 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
             if report is None:
                 print("No such report.")
                 return 1
-            print(summary.summary_text(facts.report_facts(session, report), args.lang))
+            text = summary.summary_text(facts.report_facts(session, report), args.lang)
+            print(text if args.html else as_plain_text(text))
         engine.dispose()
         return 0
     try:
@@ -181,5 +182,6 @@ def add_cli_commands(sub: Any, date_type: Callable[[str], date]) -> None:
     p.add_argument("--send", action="store_true", help="send it now; exits when every message has ended")
     p.add_argument("--date", type=date_type, metavar="DATE", help="the report date (default: the latest)")
     p.add_argument("--lang", choices=["en", "uk"], default="en", help="language when printing")
+    p.add_argument("--html", action="store_true", help="print the summary's HTML markup as sent")
     p.add_argument("--lease", type=float, default=60.0, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_summary)

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine
 
-from bot.cli.terminal import printable
+from bot.cli.terminal import as_plain_text, counted, printable
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain.dates import DateError, parse_calendar_date, utc_now
 from bot.sources import loader, native, snapshot
@@ -52,7 +52,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     for batch, summary in summaries:
         changed |= summary.changed_anything
         print(
-            f"{batch.name} ({batch.format}): {len(batch.reports)} reports read; "
+            f"{batch.name} ({batch.format}): {counted(len(batch.reports), 'report')} read; "
             f"added {len(summary.added)}, updated {len(summary.updated)}, "
             f"unchanged {len(summary.unchanged)}, conflicts {len(summary.conflicts)}"
         )
@@ -68,7 +68,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 )
             )
         if len(summary.conflicts) > 10:
-            print(f"  … and {len(summary.conflicts) - 10} more conflicts")
+            print(f"  … and {counted(len(summary.conflicts) - 10, 'more conflict')}")
     if any(s.conflicts for _, s in summaries):
         print("Conflicting figures were kept as stored; run again with --prefer-new to overwrite them.")
     if not changed:
@@ -99,7 +99,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
                     count = write(reports, out)
     finally:
         engine.dispose()
-    print(f"exported {count} reports", file=sys.stderr)
+    print(f"exported {counted(count, 'report')}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -186,7 +186,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
     sent = asyncio.run(offline.ask(settings, args.text, lang=args.lang, engine=_store_with_history(settings)))
     for message in sent:
-        print(message.text if args.html else offline.as_plain_text(message.text))
+        print(message.text if args.html else as_plain_text(message.text))
     for path in offline.save_files(sent, Path(args.out)):
         print(f"saved {path}")
     return EXIT_OK

@@ -6,9 +6,7 @@ sends; nothing else differs from the running bot.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,14 +103,6 @@ def message_update(text: str, lang: str) -> dict[str, Any]:
         command = text.split(maxsplit=1)[0] if text.split() else text
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
     return {"update_id": 1, "message": message}
-
-
-def as_plain_text(markup: str) -> str:
-    """The HTML a Telegram client would render, as plain text for a terminal."""
-    text = re.sub(
-        r'<a href="([^"]*)">([^<]*)</a>', lambda m: f"{m.group(2)} ({html.unescape(m.group(1))})", markup
-    )
-    return html.unescape(re.sub(r"</?[a-z]+[^>]*>", "", text))
 
 
 async def ask(settings: Settings, text: str, *, lang: str, engine: Engine | None = None) -> list[Sent]:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.cli.terminal import printable
+from bot.cli.terminal import counted, printable
 from bot.config import KNOWN_SOURCES, Settings
 from bot.domain.report import ReportFigures
 from bot.moderation.intake import Progress, SourceRun, fetch_new
@@ -45,7 +45,7 @@ def describe(run: SourceRun) -> list[str]:
     since = f"after {run.after}" if run.after else "(the store was empty)"
     if run.error:
         return [f"{run.source}: failed, nothing stored from it: {run.error}"]
-    lines = [f"{run.source} ({run.url}): {run.fetched} reports {since}"]
+    lines = [f"{run.source} ({run.url}): {counted(run.fetched, 'report')} {since}"]
     if run.stored:
         lines.append(f"  stored {len(run.stored)}: {_dates(run.stored)}")
     if run.unchanged:
@@ -131,7 +131,8 @@ def describe_comparison(name: str, comparison: Comparison) -> list[str]:
     """`lossbot check`'s lines for one source: per category, how many dates disagree, then each."""
     found = comparison.by_category()
     total = len(comparison.disagreements)
-    lines = [f"stored vs {name}: {comparison.dates_compared} dates compared, {total} figures disagree"]
+    disagree = f"{counted(total, 'figure')} {'disagrees' if total == 1 else 'disagree'}"
+    lines = [f"stored vs {name}: {counted(comparison.dates_compared, 'date')} compared, {disagree}"]
     for category, items in found.items():
         lines.append(f"  {category}: {len(items)}")
         lines += [
@@ -174,6 +175,9 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
             stored = list(queries.iter_reports(session, start=args.date_from, end=args.date_to))
     finally:
         engine.dispose()
+    if not others:
+        print("error: every live source failed (see above): nothing was compared", file=sys.stderr)
+        return 1
     for name, reports in others:
         print(
             "\n".join(

@@ -38,6 +38,14 @@ MAX_DIGITS = 9
 # another digit on either side: "T90", "4th" and "11k" are not counts (and "11k" is not "1"). Every
 # repetition is anchored on digits or a single separator, so nothing here backtracks badly on long input.
 _DIGITS = r"(?<![^\W_])(?:[0-9]{1,3}(?:[ ,][0-9]{3})+|[0-9]+(?:[.,][0-9]+)?)(?![^\W_])"
+#: What no report puts inside a number, though it may join digits on screen: apostrophes and primes
+#: ("12'251", a Swiss thousands mark), the underscore, bidirectional marks (RTL/LTR marks, embeddings,
+#: isolates) and superscript or subscript digits. A number holding one is not read at all ("12'251" is
+#: neither 12 nor 12251): it has no value, so its line is reported unread.
+GLUE = "'’ʼ`′_\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069⁰¹²³⁴-⁹₀-₉"
+# Digits grouped the way reports group them, with GLUE between two groups somewhere. Every repetition
+# starts on a separator or a GLUE character, so this never backtracks badly on long input.
+_GLUED = rf"(?<![^\W_])[0-9]+(?:[ ,][0-9]{{3}})*(?:[{GLUE}]+[0-9]+(?:[ ,][0-9]{{3}})*)+(?![^\W_])"
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:[ ,][0-9]{3})+")
 
 _SCALES: dict[str, int] = {
@@ -90,7 +98,7 @@ _HUNDRED = "hundred"
 
 # Digits, or a word (apostrophes inside: "п'ять"), which is an atom if the tables know it. Looking words up
 # rather than matching an alternation of every number word keeps long texts fast.
-_TOKEN = re.compile(rf"(?P<digits>{_DIGITS})|[^\W\d_]+(?:['’ʼ`][^\W\d_]+)*")
+_TOKEN = re.compile(rf"(?P<glued>{_GLUED})|(?P<digits>{_DIGITS})|[^\W\d_]+(?:['’ʼ`][^\W\d_]+)*")
 # Atoms of one number are separated by a space at most ("646 тис. 400") or a hyphen ("twenty-one").
 _JOINER = re.compile(r" ?-? ?")
 
@@ -106,7 +114,7 @@ class _Atom:
 def _atoms(text: str) -> Iterator[_Atom]:
     for match in _TOKEN.finditer(text):
         word, end = match.group().casefold(), match.end()
-        if match.group("digits") is not None:
+        if match.group("digits") is not None or match.group("glued") is not None:
             kind = "digits"
         elif word in _SCALES:
             kind = "scale"

@@ -112,8 +112,16 @@ _TRANSLATION: dict[int, str | None] = {
 }
 
 
+# NFKC would also make "9²097" read 92097: superscript and subscript digits are kept as they are, so
+# that the number reader refuses the number they sit in (see numbers.GLUE).
+_RAISED_DIGITS = re.compile("([⁰¹²³⁴-⁹₀-₉]+)")
+
+
 def _normalise_text(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).translate(_TRANSLATION)
+    pieces = _RAISED_DIGITS.split(text)  # odd indices: the raised digits
+    for i in range(0, len(pieces), 2):
+        pieces[i] = unicodedata.normalize("NFKC", pieces[i])
+    return "".join(pieces).translate(_TRANSLATION)
 
 
 # Links, @channel signatures and times carry digits that are never figures.
@@ -199,6 +207,8 @@ class _Collected:
     increases: dict[str, int] = field(default_factory=dict)
     lines: dict[str, str] = field(default_factory=dict)
     repeated: list[str] = field(default_factory=list)
+    #: The categories whose kept total comes from a line of the report's list (see Figure.listed).
+    listed: set[str] = field(default_factory=set)
 
 
 def _collect(figures: list[Figure], day: date, notes: list[ParseWarning]) -> _Collected:
@@ -221,10 +231,14 @@ def _collect(figures: list[Figure], day: date, notes: list[ParseWarning]) -> _Co
 
 
 def _add(out: _Collected, key: str, figure: Figure, notes: list[ParseWarning]) -> None:
-    # The report's own line comes first; a repeat is a bilingual copy or a relaying channel's line.
+    # The report's own line comes first; a repeat is a bilingual copy or a relaying channel's line. But a
+    # relay's prose may come before the list it quotes: then the list's line is kept, not the prose.
     total, increase = out.totals.get(key), out.increases.get(key)
-    if None not in (total, figure.total) and total != figure.total:
-        notes.append(_line_note(msg.STATED_TWICE, figure, cat=key, kept=total))
+    if total is not None and figure.total is not None and total != figure.total:
+        if figure.listed and key not in out.listed:
+            _replace_prose(out, key, figure, figure.total, notes)
+        else:
+            notes.append(_line_note(msg.STATED_TWICE, figure, cat=key, kept=total))
         return
     if None not in (increase, figure.increase) and increase != figure.increase:
         notes.append(_line_note(msg.INCREASE_TWICE, figure, cat=key, kept=increase))
@@ -233,9 +247,22 @@ def _add(out: _Collected, key: str, figure: Figure, notes: list[ParseWarning]) -
         out.repeated.append(key)
     if figure.total is not None:
         out.totals[key] = figure.total
+        if figure.listed:
+            out.listed.add(key)
     if figure.increase is not None:
         out.increases[key] = figure.increase
     out.lines.setdefault(key, figure.line)
+
+
+def _replace_prose(out: _Collected, key: str, figure: Figure, total: int, notes: list[ParseWarning]) -> None:
+    """FIGURE (of TOTAL), from the report's list, replaces what prose before it said of KEY; the prose is
+    noted as the line ignored."""
+    notes.append(ParseWarning(msg.STATED_TWICE, {"cat": key, "kept": total, "line": quote(out.lines[key])}))
+    out.totals[key] = total
+    if figure.increase is not None:
+        out.increases[key] = figure.increase
+    out.lines[key] = figure.line
+    out.listed.add(key)
 
 
 def _warn_swapped(out: _Collected, notes: list[ParseWarning]) -> None:

@@ -54,6 +54,9 @@ class Figure:
     increase: int | None
     #: The sentence it was read from, for warnings and the preview's findings.
     line: str
+    #: Read from a line of the report's list ("танків ‒ 9097 (+9) од."), not from prose around it: where
+    #: a relay's own sentence and the list disagree, the list is the General Staff's wording.
+    listed: bool = False
 
 
 # --- Markers -----------------------------------------------------------------------------------------
@@ -451,7 +454,7 @@ def _read_clause(out: _Sentence, clause: _Clause, sentence_role: Role | None) ->
         elif read is None:  # "3 танки (11 300)", or a plain number nothing speaks for
             out.warn(msg.AMBIGUOUS, cat=key, value=group.plain[0])
         else:
-            out.figures.append(Figure(key, read.total, read.increase, out.text))
+            out.figures.append(Figure(key, read.total, read.increase, out.text, clause.bare_line))
 
 
 def _add_to_previous(out: _Sentence, clause: _Clause) -> None:
@@ -471,6 +474,7 @@ def _add_to_previous(out: _Sentence, clause: _Clause) -> None:
             previous.total if read.total is None else read.total,
             previous.increase if read.increase is None else read.increase,
             previous.line,
+            previous.listed,
         )
     elif not all(g.in_words for g in clause.groups):
         out.warn(msg.UNREADABLE)  # numbers in words with no label are prose: "one of the few"

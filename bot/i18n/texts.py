@@ -5,6 +5,7 @@ Descriptions and names are catalog messages (`N_`), translated where they are sh
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from bot.i18n.catalog import N_, _
@@ -22,7 +23,7 @@ class Command(NamedTuple):
 #: The source of each stored report, as named in answers.
 SOURCE_NAMES: dict[str, str] = {
     "petroivaniuk": N_("PetroIvaniuk dataset"),
-    "orc-losses": N_("Ministry of Defence of Ukraine"),
+    "orc-losses": N_("orc-losses dataset (lod-db)"),
     "russianwarship": N_("russianwarship.rip"),
     "moderator": N_("General Staff report, published by a moderator"),
 }
@@ -56,6 +57,26 @@ EXAMPLES: dict[str, str] = {
     "category": "/category tanks 2024",
     "lang": "/lang uk",
 }
+
+
+#: The placeholders of the usage lines, translated where shown ("/day DATE" is "/day ДАТА" in Ukrainian);
+#: "time", "top" and "en|uk" are typed as they are.
+PLACEHOLDERS: dict[str, str] = {
+    "DATE": N_("DATE"),
+    "PERIOD": N_("PERIOD"),
+    "CATEGORY": N_("CATEGORY"),
+    "TEXT": N_("TEXT"),
+    "TOTAL": N_("TOTAL"),
+    "INCREASE": N_("INCREASE"),
+    "ZONE": N_("ZONE"),
+    "HH:MM": N_("HH:MM"),
+}
+_PLACEHOLDER = re.compile(r"\b(?:" + "|".join(map(re.escape, PLACEHOLDERS)) + r")\b")
+
+
+def usage_line(command: Command, lang: str) -> str:
+    """The command's usage in LANG: its placeholders translated."""
+    return _PLACEHOLDER.sub(lambda m: _(lang, PLACEHOLDERS[m.group()]), command.usage)
 
 
 def source_name(source: str, lang: str) -> str:

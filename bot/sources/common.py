@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,10 @@ def date_of_day(number: object, file: str | Path, record: str, field: str = "day
     return WAR_START + timedelta(days=number - 1)
 
 
+_SEPARATORS = re.compile("[ ,\u00a0\u2009\u202f]")
+_WHOLE_NUMBER = re.compile("[+-]?[0-9]{1,30}")
+
+
 def parse_count(value: object, file: str | Path, record: str, field: str, *, signed: bool = False) -> int:
     """A figure: a whole number, non-negative unless SIGNED (recount corrections may be negative)."""
     if isinstance(value, bool) or not isinstance(value, int | str | float):
@@ -83,11 +88,12 @@ def parse_count(value: object, file: str | Path, record: str, field: str, *, sig
             raise SourceError(file, f"{value!r} is not a whole number", record=record, field=field)
         value = int(value)
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
-        try:
-            value = int(text)
-        except ValueError:
-            raise SourceError(file, f"{value!r} is not a whole number", record=record, field=field) from None
+        # The separators reports use may group thousands; int() alone would also take "12_251" and
+        # non-ASCII digits, which no dataset writes.
+        text = _SEPARATORS.sub("", value.strip())
+        if not _WHOLE_NUMBER.fullmatch(text):
+            raise SourceError(file, f"{value!r} is not a whole number", record=record, field=field)
+        value = int(text)
     if value < 0 and not signed:
         raise SourceError(file, f"{value} is negative", record=record, field=field)
     try:  # before the figure goes anywhere: the database cannot even hold 2^63

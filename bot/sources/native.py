@@ -34,18 +34,18 @@ CSV_COLUMNS = (*META_COLUMNS, *KEYS, *(k + INCREASE_SUFFIX for k in KEYS))
 DEFAULT_SOURCE = "csv"
 
 
-def looks_like_csv(text: str) -> bool:
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
-    return first.split(",", 1)[0].strip().strip('"') == "date"
+def looks_like_csv(first_line: str) -> bool:
+    return first_line.split(",", 1)[0].strip().strip('"') == "date"
 
 
-def looks_like_jsonl(text: str) -> bool:
-    first = text.lstrip().split("\n", 1)[0].strip()
+def looks_like_jsonl(first_line: str) -> bool:
+    first = first_line.strip()
     return first.startswith("{") and '"totals"' in first and first.endswith("}")
 
 
-def read_csv(file: Path, text: str) -> list[ReportFigures]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+def read_csv(file: Path, lines: Iterable[str]) -> list[ReportFigures]:
+    """The reports of the project's CSV, read from LINES one at a time (without a byte order mark)."""
+    reader = csv.DictReader(lines)
     header = [h.strip() for h in reader.fieldnames or []]
     for column in header:
         base = column.removesuffix(INCREASE_SUFFIX)
@@ -82,9 +82,10 @@ def read_csv(file: Path, text: str) -> list[ReportFigures]:
     return result if has_increases else implied_increases(result)
 
 
-def read_jsonl(file: Path, text: str) -> list[ReportFigures]:
+def read_jsonl(file: Path, lines: Iterable[str]) -> list[ReportFigures]:
+    """The reports of the project's JSONL, read from LINES one at a time (without a byte order mark)."""
     reports: dict[Any, ReportFigures] = {}
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    for line_no, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         label = f"line {line_no}"

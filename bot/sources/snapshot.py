@@ -28,7 +28,7 @@ SNAPSHOT = Path(__file__).parent / "data" / "history.jsonl.gz"
 def read_snapshot(path: Path = SNAPSHOT) -> list[ReportFigures]:
     """Every report of the shipped snapshot, oldest first."""
     with gzip.open(path, "rt", encoding="utf-8") as text:
-        return native.read_jsonl(path, text.read())
+        return native.read_jsonl(path, text)
 
 
 def load_if_empty(engine: Engine, path: Path = SNAPSHOT) -> int:

@@ -18,6 +18,7 @@ from bot.answers.commands import UsageError
 from bot.answers.render import MAX_MESSAGE
 from bot.answers.reply import Reply
 from bot.domain.report import ReportFigures
+from storage import queries
 from storage.db import reading, transaction
 from storage.writes import store_reports
 
@@ -169,7 +170,25 @@ def test_user_text_is_escaped_and_cut_short_when_quoted_back(history: Session) -
 
 def test_usage_in_ukrainian(history: Session) -> None:
     text = ask(history, "day", "танки", lang="uk")
-    assert "Використання: /day DATE" in text and "Не можу розібрати дату «танки»" in text
+    assert "Використання: /day ДАТА" in text and "Не можу розібрати дату «танки»" in text
+
+
+def test_a_category_reported_late_is_averaged_over_its_own_days(history: Session) -> None:
+    # Ground robotic systems were first reported on 3 May 2026 with 1,306 lost before: over the whole war
+    # the total is all of them, the daily average only what was lost after that first report.
+    whole = ask(history, "range", "all")
+    [line] = [line for line in whole.splitlines() if "Ground robotic systems" in line]
+    robots = queries.period_sums(history, date(2022, 2, 24), TODAY).sums["ground_robotic_systems"]
+    assert robots.first_reported == (date(2026, 5, 3), 1_306)
+    expected = f"{robots.amount:,} (≈{(robots.amount - 1_306) / (robots.days - 1):.1f}/day since 3 May 2026"
+    assert line == f"🤖 Ground robotic systems: {expected}, when first reported)"
+    assert robots.daily_average() < robots.amount / robots.days  # the 1,306 are not one day's losses
+
+
+def test_a_category_not_in_the_latest_report_cites_its_own_last_report(history: Session) -> None:
+    text = ask(history, "category", "ground_robots")
+    assert "is not in the latest report (reported 3 May 2026 – 8 Aug 2026)" in text
+    assert text.splitlines()[-1].startswith("📎 Ukraine's General Staff figures · report of 8 Aug 2026 ·")
 
 
 # ------------------------------------------------------------------------------------- small fixtures

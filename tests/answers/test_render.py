@@ -32,7 +32,9 @@ from bot.answers.facts import (
     TotalsView,
 )
 from bot.answers.reply import Reply, Upload
+from bot.domain.categories import resolve_category
 from bot.domain.periods import parse_period
+from bot.i18n import fmt
 from bot.i18n.texts import COMMANDS
 from storage.queries import CategorySum, DayFigure, Rank, RankedDay
 from tests.support.fakebotapi import visible_text
@@ -48,7 +50,7 @@ REPORT = ReportView(
 OCTOBER = Citations(date(2024, 10, 21), DAY, ("petroivaniuk", "orc-losses"))
 SOURCES = (
     "📎 Ukraine's General Staff figures · reports 21 Oct 2024 – 25 Oct 2024 · sources: "
-    "PetroIvaniuk dataset, Ministry of Defence of Ukraine"
+    "PetroIvaniuk dataset, orc-losses dataset (lod-db)"
 )
 
 
@@ -165,7 +167,8 @@ def test_a_period_sums_each_category_and_notes_gaps_and_recounts() -> None:
         "Losses, 21–25 Oct 2024 (3 reports, 21 Oct 2024 – 25 Oct 2024)",
         "",
         "👤 Personnel: 4,910 (≈1,636.7/day)",
-        "🛡 Tanks: 9 (≈3.0/day) — counted from 22 Oct 2024, when first reported",
+        # 9 lost after its first report, over the 2 reports that follow it
+        "🛡 Tanks: 9 (≈4.5/day) — counted from 22 Oct 2024, when first reported",
         "",
         "⚠️ No report for 2 days: 23–24 Oct 2024. Sums follow the totals at the ends.",
         "↺ Recount(s) on 22 Oct 2024: sums follow the totals at the ends; the reported increases add up "
@@ -266,10 +269,60 @@ def test_categories_and_help_list_everything_in_one_message() -> None:
     for lang in ("en", "uk"):
         assert len(render.categories_list(lang).text) <= render.MAX_MESSAGE
         text = visible_text(render.help_text(lang, COMMANDS).text, "HTML")
-        assert "/top CATEGORY [N] [PERIOD]" in text
+        assert ("/top CATEGORY [N] [PERIOD]" if lang == "en" else "/top КАТЕГОРІЯ [N] [ПЕРІОД]") in text
     listed = visible_text(render.categories_list("en").text, "HTML")
     assert "Vehicles (retired) (retired)" not in listed
     assert "Vehicles (retired)" in listed
+
+
+def test_usage_lines_speak_the_chats_language() -> None:
+    text = visible_text(render.help_text("uk", COMMANDS).text, "HTML")
+    assert "/day ДАТА — " in text and "/range ПЕРІОД — " in text and "/totals [ДАТА] — " in text
+    assert not any(word in text for word in ("DATE", "PERIOD", "CATEGORY"))
+
+
+def test_categories_list_only_what_leads_to_each_one() -> None:
+    # "vehicles" and "fuel tanks" lead to the merged series; the retired two are reached by their names.
+    for lang in ("en", "uk"):
+        listed = visible_text(render.categories_list(lang).text, "HTML").splitlines()
+        for line in listed[2:]:
+            name, typed = line.split(" — ")
+            for form in typed.split(", "):
+                found = resolve_category(form)
+                assert found is not None and name.endswith(render._cat_name(found, lang)), (line, form)
+    en = visible_text(render.categories_list("en").text, "HTML")
+    assert "🚚 Vehicles and fuel tanks — vehicles_fuel_tanks, vehicles, trucks, fuel tanks," in en
+    assert "🚗 Vehicles (retired) — vehicles (retired), автомобільна техніка" in en
+    uk = visible_text(render.categories_list("uk").text, "HTML")
+    assert "⛽ Цистерни з ПММ (більше не звітується) — fuel tanks (retired), цистерни з пмм" in uk
+
+
+def test_records_say_retired_in_both_languages() -> None:
+    view = RecordsView((RecordDay("fuel_tanks", RankedDay(1, date(2022, 3, 22), 10, 0), None),), OCTOBER)
+    assert "⛽ Fuel tanks (retired): +10 on 22 Mar 2022" in lines(render.records(view, "en"))
+    uk = f"⛽ Цистерни з ПММ (більше не звітується): +10, {fmt.day(date(2022, 3, 22), 'uk')}"
+    assert uk in lines(render.records(view, "uk"))
+
+
+def test_a_late_category_over_the_whole_war_is_averaged_from_its_first_report() -> None:
+    since = date(2026, 5, 3)
+    view = PeriodView(
+        parse_period("all", today=TODAY),
+        1_640,
+        (CategorySum("ground_robotic_systems", 2_162, 856, 98, first_reported=(since, 1_306)),),
+        (),
+        (),
+        (),
+        Citations(date(2022, 2, 25), date(2026, 8, 22), ("petroivaniuk",)),
+    )
+    # The whole total, but its first report's 1,306 were lost before: 856 over the 97 days after it.
+    assert lines(render.period(view, "en"))[2] == (
+        "🤖 Ground robotic systems: 2,162 (≈8.8/day since 3 May 2026, when first reported)"
+    )
+    assert lines(render.period(view, "uk"))[2] == (
+        f"🤖 Наземні роботизовані комплекси: 2{NBSP}162 (≈8,8/добу від {fmt.day(since, 'uk')}, "
+        "першого звіту з цією категорією)"
+    )
 
 
 def test_fit_cuts_at_a_line_and_says_so() -> None:

@@ -61,6 +61,9 @@ def test_csv_import_twice_says_nothing_changed(tmp_path: Path, capsys: pytest.Ca
         ('{"hello": 1}', "unrecognised format"),
         (CSV_HEADER + "2024-10-25,x,,-5,1,,\n", "line 2: field 'personnel': -5 is negative"),
         (CSV_HEADER + "2024-10-25,x,,12a,1,,\n", "line 2: field 'personnel': '12a' is not a whole number"),
+        (CSV_HEADER + "2024-10-25,x,,12_251,1,,\n", "field 'personnel': '12_251' is not a whole number"),
+        (CSV_HEADER + "2024-10-25,x,,12'251,1,,\n", "field 'personnel': \"12'251\" is not a whole number"),
+        (CSV_HEADER + "2024-10-25,x,,١٢,1,,\n", "field 'personnel': '١٢' is not a whole number"),
         (CSV_HEADER + "2024-13-45,x,,1,1,,\n", "line 2: field 'date': '2024-13-45' is not a date"),
         ("date,tankz\n2024-10-25,1\n", "record header: field 'tankz': unknown category key"),
         (

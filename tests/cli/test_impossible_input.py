@@ -3,8 +3,11 @@ and a same-source re-import that takes back much — with an error naming the pl
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import json
 import os
+import tracemalloc
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -133,6 +136,44 @@ def test_devices_and_pipes_are_refused(tmp_path: Path, capsys: pytest.CaptureFix
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
     refused(tmp_path, capsys, fifo, "not a regular file")
+
+
+def test_csv_and_jsonl_are_read_line_by_line(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 2 million short lines made a list of 2 million strings (a 100 MB file peaked at 2.5 GB). Read line by
+    # line, the loader holds a line at a time: its peak is far below the file's size.
+    record = {"date": "2024-10-24", "totals": {"tanks": 9090}, "increases": {"tanks": 5}, "source": "x"}
+    path = tmp_path / "long.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(json.dumps(record) + "\n")
+        out.writelines(itertools.repeat("  \n", 2_000_000))
+    tracemalloc.start()
+    try:
+        assert main(["import", str(path)]) == 0
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "1 report read; added 1" in capsys.readouterr().out
+    assert report_count(db_url) == 1
+    assert peak < path.stat().st_size / 2, f"peak {peak} for a file of {path.stat().st_size} bytes"
+
+
+@pytest.mark.usefixtures("db_url")
+def test_a_line_too_long_to_be_a_report_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = json.dumps({"date": "2024-10-24", "totals": {"tanks": 1}, "source": "x"})
+    endless = write(tmp_path, "endless.jsonl", line + "\n" + "{" + " " * (2 * 2**20) + "\n")
+    refused(tmp_path, capsys, endless, "a line longer than 1 MB is not a report")
+
+
+def test_a_packed_export_with_a_bom_is_read(db_url: str, tmp_path: Path) -> None:
+    record = {"date": "2024-10-24", "totals": {"tanks": 9090}, "increases": {"tanks": 5}, "source": "x"}
+    packed = tmp_path / "history.jsonl.gz"
+    packed.write_bytes(gzip.compress(("\ufeff" + json.dumps(record) + "\n").encode()))
+    assert main(["import", str(packed)]) == 0
+    assert report_count(db_url) == 1
 
 
 def test_a_sharp_drop_from_the_same_source_is_a_conflict(

@@ -16,7 +16,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.delivery.broadcaster import Broadcaster
 from bot.delivery.sender import Pace, Sender
-from bot.services import DEFAULTS, BotApplication
+from bot.services import BotApplication
 from storage import delivery as store
 from storage import schema
 from storage.db import reading, transaction
@@ -41,13 +41,6 @@ def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
 def fake() -> Iterator[FakeBotAPI]:
     with FakeBotAPI(rate_limits=True) as api:
         yield api
-
-
-@pytest.fixture
-async def tg(fake: FakeBotAPI) -> AsyncIterator[ExtBot[Any]]:
-    """A bot as the running one is: with its Defaults (HTML, no link previews)."""
-    async with ExtBot(fake.token, base_url=fake.base_url, defaults=DEFAULTS) as bot:
-        yield bot
 
 
 def subscribe_all(engine: Engine, chat_ids: list[int], **settings: Any) -> None:
@@ -230,7 +223,10 @@ async def test_private_subscribe_settings_and_publish(
     fake.inject_callback_query(5, 5, menu.result["message_id"], "sub:recv:summary")
     await fake.wait_for_async("editMessageText", lambda c: "daily summary only" in str(c.params.get("text")))
     fake.inject_message(5, "/settings time 25:00")
-    await fake.wait_for_async("sendMessage", said(5, "Usage: /settings"))
+    await fake.wait_for_async(
+        "sendMessage",
+        said(5, "25:00 is not a time of day: give the hour (0–23) and minutes (00–59) as HH:MM"),
+    )
 
     await app.bot_data.services.report_published(DAY, correction=False)
     [summary] = await fake.wait_for_async("sendMessage", said(5, "Russia's losses: report of 25 Oct 2024"))

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +16,6 @@ from sqlalchemy import Engine, create_engine
 from telegram.ext import ExtBot
 
 from bot.delivery.sender import Sender
-from bot.services import DEFAULTS
 from tests.delivery.test_delivery import queue_latest, rows, sends_to, subscribe_all
 from tests.support import databases
 from tests.support.delivery_fixtures import reports
@@ -39,12 +38,6 @@ def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
 def fake() -> Iterator[FakeBotAPI]:
     with FakeBotAPI(rate_limits=True) as api:
         yield api
-
-
-@pytest.fixture
-async def tg(fake: FakeBotAPI) -> AsyncIterator[ExtBot[Any]]:
-    async with ExtBot(fake.token, base_url=fake.base_url, defaults=DEFAULTS) as bot:
-        yield bot
 
 
 def hold_write_lock(path: str, seconds: float, taken: threading.Event) -> None:

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.categories import CATEGORIES, KEYS
+from bot.domain.parse_warning import quote
 from bot.domain.parser import NotAReport, ParsedReport, parse_report
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -289,6 +290,46 @@ def test_thousands_separators(separator: str) -> None:
 
     assert report.totals == {"personnel": 685910}
     assert report.increases == {"personnel": 1630}
+
+
+@pytest.mark.parametrize(
+    "glue",
+    ["'", "’", "_", "\u200f", "\u200e", "\u2067", "²", "₀"],
+    ids=["apostrophe", "right-quote", "underscore", "rtl-mark", "ltr-mark", "rtl-isolate", "sup", "sub"],
+)
+def test_a_number_with_anything_else_inside_is_unread_not_smaller(glue: str) -> None:
+    # No report writes "9'097" or "9_097"; reading it as 9 (or "9²097" as 92097) would publish a wrong
+    # total. The line is reported unread instead, and the category is missing from what is stored.
+    line = f"танків - 9{glue}097 (+7) од."
+    text = f"з 24.02.22 по 25.10.24\n{line}\nлітаків ‒ 369 (+0) од."
+
+    report = parse_report(text, as_of=AS_OF)
+
+    assert report.totals == {"aircraft": 369}
+    assert "tanks" not in report.increases
+    assert f'could not read: "{line}"' in report.warnings
+    assert any(w.startswith("not in the text:") and " tanks," in w for w in report.warnings)
+
+
+def test_a_relay_sentence_before_the_list_does_not_beat_the_list() -> None:
+    # A relay opens with its own sentence (with a typo), then quotes the General Staff's list.
+    prose = "The total losses of the Russian army since the beginning of the invasion are 685,190 soldiers."
+    text = f"{prose}\n\nз 24.02.22 по 25.10.24\nособового складу ‒ близько 685 910 (+1 630) осіб"
+
+    report = parse_report(text, as_of=AS_OF)
+
+    assert report.totals == {"personnel": 685910}
+    assert report.increases == {"personnel": 1630}
+    assert f"personnel stated twice: kept 685910, ignored {quote(prose)}" in report.warnings
+
+
+def test_the_first_of_two_list_lines_is_kept() -> None:
+    text = "з 24.02.22 по 25.10.24\nтанків ‒ 9097 (+7) од.\ntanks ‒ 9079 (+7)"
+
+    report = parse_report(text, as_of=AS_OF)
+
+    assert report.totals == {"tanks": 9097}
+    assert 'tanks stated twice: kept 9097, ignored "tanks - 9079 (+7)"' in report.warnings
 
 
 @pytest.mark.parametrize(

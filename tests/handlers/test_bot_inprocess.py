@@ -168,7 +168,7 @@ async def test_lang_uk_switches_the_chat_to_ukrainian(app: BotApplication, fake:
 
 async def test_usage_in_ukrainian(app: BotApplication, fake: FakeBotAPI) -> None:
     text = await one_reply(app, fake, 204, "/day", language_code="uk")
-    assert "Використання: /day DATE" in text
+    assert "Використання: /day ДАТА" in text
 
 
 async def test_menu_commands_in_both_languages(app: BotApplication, fake: FakeBotAPI) -> None:
@@ -276,7 +276,7 @@ async def test_bad_input_is_explained(app: BotApplication, fake: FakeBotAPI, tex
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("/day", "Використання: /day DATE"),
+        ("/day", "Використання: /day ДАТА"),
         ("/top 5 особовий", "Не знаю категорії «5»"),
         ("/range 2024-13-45", "Не можу розібрати період «2024-13-45»: такої дати немає"),
         (f"/totals {OVERLONG}", "Аргумент команди задовгий."),

@@ -238,7 +238,7 @@ async def test_cancel_and_not_a_report(fake: FakeBotAPI, engine: Engine) -> None
 
 async def test_moderator_commands_in_help_ukrainian(fake: FakeBotAPI) -> None:
     fake.inject_message(STRANGER, "/help", language_code="uk")
-    [help_call] = await said(fake, STRANGER, "/correct DATE CATEGORY TOTAL [INCREASE]")
+    [help_call] = await said(fake, STRANGER, "/correct ДАТА КАТЕГОРІЯ ЗАГАЛОМ [ПРИРІСТ]")
     assert "виправити одне число звіту (модератори)" in help_call.params["text"]
 
 

@@ -117,3 +117,18 @@ def test_a_text_with_swapped_numbers_never_previews_without_an_error(
 def seeded(engine: Engine) -> Engine:
     seed(engine)
     return engine
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_text_stating_a_figure_hundreds_of_times_previews_in_one_message(seeded: Engine, lang: str) -> None:
+    # 600 more lines for tanks, each "stated twice", behind 50 KB of noise: one finding each, and the
+    # preview lists what fits and says how many more.
+    repeats = "\n".join(f"tanks - {9000 + i} (+{i % 50})" for i in range(600))
+    text = report_text() + "\n" + "x" * 50_000 + "\n" + repeats
+
+    rendered = mod.render_preview(preview_of(seeded, text), lang)
+
+    assert len(rendered) <= 4096
+    more = "… and " if lang == "en" else "… і ще "
+    assert rendered.splitlines()[-1].startswith(more)
+    assert int(rendered.splitlines()[-1].removeprefix(more).removesuffix(" more")) > 500
