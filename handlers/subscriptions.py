@@ -19,7 +19,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.answers.reply import Reply
 from bot.delivery import schedule
 from bot.i18n.catalog import N_, _
-from bot.i18n.texts import Command
+from bot.i18n.texts import MANAGERS, Command
 from bot.services import BotApplication, BotContext
 from handlers.common import command, command_args, reply
 from storage import chats, schema
@@ -31,9 +31,14 @@ CALLBACK_PREFIX = "sub:"
 PRESET_TIMES = ("07:00", "09:00", "12:00", "20:00")
 
 COMMANDS: tuple[Command, ...] = (
-    Command("subscribe", "/subscribe", N_("get the daily summary and rank alerts here")),
-    Command("unsubscribe", "/unsubscribe", N_("stop the daily messages")),
-    Command("settings", "/settings [time HH:MM [ZONE] | top N M]", N_("language, what and when to receive")),
+    Command("subscribe", "/subscribe", N_("get the daily summary and rank alerts here"), MANAGERS),
+    Command("unsubscribe", "/unsubscribe", N_("stop the daily messages"), MANAGERS),
+    Command(
+        "settings",
+        "/settings [time HH:MM [ZONE] | top N M]",
+        N_("language, what and when to receive"),
+        MANAGERS,
+    ),
 )
 
 SUBSCRIBED = N_(
