@@ -26,8 +26,8 @@ async def start(update: Update, context: BotContext) -> None:
                 lang,
                 "👋 I keep the daily figures of Russia's losses in Ukraine as published by "
                 "Ukraine's General Staff, and answer questions about totals, days, periods and "
-                "categories.\n\nTry /totals, /day 2024-10-25, /range week or /top personnel "
-                "10.\nAll commands: /help",
+                "categories.\n\nTry /totals, /day, /range week or /top personnel 10. Sent alone, "
+                "/top, /category and /range offer buttons to choose from.\nAll commands: /help",
             )
         ),
         lang,

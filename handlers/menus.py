@@ -39,13 +39,12 @@ from bot.domain.periods import PeriodError, parse_date
 from bot.i18n.catalog import LANGS, N_, _
 from bot.i18n.texts import EVERYONE, MANAGERS, MODERATORS, Command
 from bot.services import BotApplication, BotContext
-from handlers.common import Handler, command_args, markup, reply
+from handlers.common import NO_LONGER_VALID, Handler, command_args, markup, reply
 from handlers.subscriptions import may_manage
 from storage import chats
 
 log = logging.getLogger(__name__)
 
-NO_LONGER_VALID = N_("This button is no longer valid. Send the command again.")
 TOO_OLD = N_("This message is too old for its buttons. Send the command again.")
 NOT_YOURS = N_("These buttons are for whoever asked. Send the command yourself to get your own.")
 REPORT_GONE = N_("That report is no longer stored. Send /day for the latest one.")
@@ -109,9 +108,7 @@ async def day_command(update: Update, context: BotContext) -> None:
     await reply(update, await services.read(work), lang)
 
 
-def picking(
-    answer: Callable[..., Reply], picker: Callable[[Session, str, int], Reply]
-) -> Handler:
+def picking(answer: Callable[..., Reply], picker: Callable[[Session, str, int], Reply]) -> Handler:
     """A query command that, sent bare (from the menu), offers PICKER's buttons instead of its usage."""
 
     async def handle(update: Update, context: BotContext) -> None:
