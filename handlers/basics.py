@@ -11,14 +11,16 @@ from bot.i18n.catalog import _
 from bot.i18n.texts import MODERATORS
 from bot.services import BotApplication, BotContext
 from handlers.common import command, command_args, reply
-from handlers.menus import asker_of
+from handlers.menus import asker_of, set_moderator_menu
 from handlers.moderation import is_moderator
 from handlers.subscriptions import may_manage
 from storage import chats
 
 
 async def start(update: Update, context: BotContext) -> None:
-    lang = context.lang
+    lang, user = context.lang, update.effective_user
+    if user is not None and is_moderator(update, context.services):
+        await set_moderator_menu(context.bot, context.bot_data.commands, user.id)
     await reply(
         update,
         Reply(

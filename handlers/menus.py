@@ -271,27 +271,37 @@ def command_menus(commands: Iterable[Command]) -> dict[str, list[Command]]:
     }
 
 
+async def _set_menu(bot: Bot, scope: BotCommandScope, commands: list[Command]) -> bool:
+    """One menu in both languages; False when Telegram refused it (a moderator who never opened a chat
+    with the bot: "chat not found")."""
+    for lang in LANGS:
+        listed = [BotCommand(c.name, _(lang, c.description)[:256]) for c in commands]
+        try:
+            await bot.set_my_commands(listed, scope=scope, language_code=None if lang == "en" else lang)
+        except BadRequest as exc:
+            log.warning("command menu not registered for %s: %s", scope.to_dict(), exc)
+            return False
+    return True
+
+
 async def set_command_menus(bot: Bot, commands: Iterable[Command], moderator_ids: Iterable[int]) -> None:
     """Register the command menus with Telegram, in English (the default) and Ukrainian."""
     menus_ = command_menus(commands)
-    scopes: list[tuple[BotCommandScope, str]] = [
-        (BotCommandScopeDefault(), "private"),
-        (BotCommandScopeAllGroupChats(), "group"),
-        (BotCommandScopeAllChatAdministrators(), "group_admins"),
-        *((BotCommandScopeChat(user_id), "moderator") for user_id in sorted(moderator_ids)),
-    ]
-    for scope, kind in scopes:
-        for lang in LANGS:
-            listed = [BotCommand(c.name, _(lang, c.description)[:256]) for c in menus_[kind]]
-            try:
-                await bot.set_my_commands(listed, scope=scope, language_code=None if lang == "en" else lang)
-            except BadRequest as exc:  # a moderator who never started the bot: "chat not found"
-                log.warning("command menu %s not registered for %s: %s", kind, scope.to_dict(), exc)
-                break
+    await _set_menu(bot, BotCommandScopeDefault(), menus_["private"])
+    await _set_menu(bot, BotCommandScopeAllGroupChats(), menus_["group"])
+    await _set_menu(bot, BotCommandScopeAllChatAdministrators(), menus_["group_admins"])
+    for user_id in sorted(moderator_ids):
+        await _set_menu(bot, BotCommandScopeChat(user_id), menus_["moderator"])
     log.info(
         "command menus registered (en, uk): %s",
         ", ".join(f"{kind} {len(listed)}" for kind, listed in menus_.items()),
     )
+
+
+async def set_moderator_menu(bot: Bot, commands: Iterable[Command], user_id: int) -> None:
+    """A moderator's own menu, when they start a chat with the bot: at the bot's start Telegram refuses
+    a menu for a chat that does not exist yet."""
+    await _set_menu(bot, BotCommandScopeChat(user_id), command_menus(commands)["moderator"])
 
 
 def register(app: BotApplication) -> None:

@@ -387,6 +387,25 @@ async def test_moderator_commands_are_only_in_the_moderators_menus(
     assert ukrainian["top"] == "N днів із найбільшими втратами"
 
 
+async def test_a_moderator_new_to_the_bot_gets_the_menu_on_start(
+    app: BotApplication, fake: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.strict_chats = True  # as Telegram: no menu for a chat that does not exist yet
+    assert app.post_init is not None
+    await app.post_init(app)
+    scope = {"type": "chat", "chat_id": MODERATOR}
+    assert fake.commands(scope=scope) == []
+    assert "command menu not registered" in caplog.text
+    assert fake.commands(scope={"type": "all_group_chats"}) != []  # the others are registered all the same
+    await ask_one(app, fake, MODERATOR, "/start", language_code="uk")
+    for lang in ("", "uk"):
+        assert "post" in {c["command"] for c in fake.commands(scope=scope, language_code=lang)}
+    # Anyone else's /start changes no menu.
+    calls = len(fake.calls_of("setMyCommands"))
+    await ask_one(app, fake, USER, "/start")
+    assert len(fake.calls_of("setMyCommands")) == calls
+
+
 # ----------------------------------------------------------------------------------------- silence cases
 
 
