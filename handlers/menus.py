@@ -77,9 +77,14 @@ def asker_of(update: Update) -> int:
 
 
 def shown_day(args: str, today: date) -> date | None:
-    """The report date a /day DATE answer shows, when the argument reads as one day."""
+    """The day a /day DATE answer is about, when the argument reads as one day (a future one too)."""
     try:
         return parse_date(args, today=today)
+    except PeriodError as exc:
+        if exc.reason != "future":
+            return None
+    try:
+        return parse_date(args, today=date.max)  # as the answer reads it (bot/answers/commands.py)
     except PeriodError:
         return None
 
@@ -101,7 +106,7 @@ async def day_command(update: Update, context: BotContext) -> None:
         try:
             shown = answers.day(session, args, today=today, lang=lang)
         except answers.UsageError as exc:
-            return Reply(str(exc))
+            shown = Reply(str(exc))  # a day without a report: the buttons lead to the nearest ones
         asked = shown_day(args, today)
         return menus.with_day_keyboard(session, shown, asked, lang, asker) if asked else shown
 

@@ -20,7 +20,6 @@ from bot.domain.categories import CATEGORIES, Category
 from bot.i18n import fmt
 from bot.i18n.catalog import N_, _
 from bot.i18n.texts import Command
-from storage import queries
 
 PREFIX = "m"
 #: Telegram's limit on callback data, in bytes.
@@ -70,7 +69,7 @@ def _marked(label: str, chosen: bool) -> str:
 def day_keyboard(session: Session, day: date, lang: str, asker: int) -> Keyboard:
     """◀ the previous report, the next report ▶ (each when there is one). One row per kind of button:
     another feature adds its row here."""
-    before, after = queries.nearest_reports(session, day)
+    before, after = facts.neighbours(session, day)
     nav = []
     if before is not None:
         nav.append(Button("◀ " + fmt.day(before, lang), data("day", asker, before.isoformat())))

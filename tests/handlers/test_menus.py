@@ -166,6 +166,16 @@ async def test_the_first_report_has_no_button_before_it(app: BotApplication, fak
     assert [label[-1] for label in buttons(shown)] == ["▶"]
 
 
+async def test_a_day_without_a_report_leads_to_the_nearest(app: BotApplication, fake: FakeBotAPI) -> None:
+    shown = await ask_one(app, fake, USER, "/day 2030-01-01")
+    assert plain(shown["text"]) == "1 Jan 2030 is in the future: the latest report is of 22 Aug 2026."
+    assert buttons(shown) == {"◀ 22 Aug 2026": f"m:day:{USER}:2026-08-22"}
+    await press(app, fake, shown, f"m:day:{USER}:2026-08-22", user_id=USER)
+    assert "Report of 22 Aug 2026" in plain(now_shown(fake, shown)["text"])
+    # Unreadable: no buttons, the usage says how to ask.
+    assert buttons(await ask_one(app, fake, USER, "/day tanks")) == {}
+
+
 async def test_a_report_no_longer_stored_is_said_on_the_button(app: BotApplication, fake: FakeBotAPI) -> None:
     shown = await ask_one(app, fake, USER, "/day")
     before = edits(fake)
