@@ -17,10 +17,10 @@ from bot.i18n.catalog import N_
 from bot.services import BotContext
 
 Answer = Callable[..., Reply]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 #: What a press on a button no handler knows (any more) answers.
 NO_LONGER_VALID = N_("This button is no longer valid. Send the command again.")
-Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 def command_args(message: Message) -> str:

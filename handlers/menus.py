@@ -71,9 +71,12 @@ class MenuAction:
 
 
 def asker_of(update: Update) -> int:
-    """Who sent the command: only they may press its buttons in a group (0 when unknown: anyone)."""
-    user = update.effective_user
-    return user.id if user is not None else 0
+    """Who sent the command: only they may press its buttons in a group. 0, anyone: in a channel, and
+    for a group's anonymous administrator (who writes as the group, and presses as themselves)."""
+    message, user = update.effective_message, update.effective_user
+    if user is None or (message is not None and message.sender_chat is not None):
+        return 0
+    return user.id
 
 
 def shown_day(args: str, today: date) -> date | None:
