@@ -135,6 +135,7 @@ def category_picker(action: str, lang: str, asker: int) -> Reply:
 
 #: How to type what a category button asks; translated, so a Ukrainian reader sees Ukrainian names.
 CATEGORY_EXAMPLES = {"top": N_("/top tanks 5"), "cat": N_("/category tanks 2024")}
+PERIOD_EXAMPLE = N_("/range 2024-10-21..2024-10-25")
 
 
 def by_category(session: Session, action: str, key: str, today: date, lang: str, asker: int) -> Reply:
@@ -177,7 +178,7 @@ def period_picker(session: Session, lang: str, asker: int) -> Reply:
         + _(
             lang,
             "Or type it: {example}. Periods: /help",
-            example=html.escape(_(lang, "/range 2024-10-21..2024-10-25")),
+            example=html.escape(_(lang, PERIOD_EXAMPLE)),
         )
     )
     return Reply(text, keyboard=period_keyboard(session, lang, asker))

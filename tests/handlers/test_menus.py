@@ -20,6 +20,7 @@ from telegram import Update
 from bot.answers import menus as answer_menus
 from bot.app import build_application
 from bot.config import Settings
+from bot.i18n.catalog import _
 from bot.services import BotApplication
 from handlers.menus import parse_press
 from storage import chats
@@ -476,3 +477,13 @@ async def test_what_start_suggests_answers_months_after_the_newest_report(
             reply = plain((await ask(app, fake, USER, command, language_code=lang))[0]["text"])
             for dead_end in ("No reports", "звітів немає", "Usage", "Використання"):
                 assert dead_end not in reply, (command, reply)
+
+
+async def test_the_examples_under_the_buttons_answer_in_both_languages(
+    app: BotApplication, fake: FakeBotAPI
+) -> None:
+    for lang in ("en", "uk"):
+        for example in (*answer_menus.CATEGORY_EXAMPLES.values(), answer_menus.PERIOD_EXAMPLE):
+            typed = _(lang, example)
+            reply = plain((await ask_one(app, fake, USER, typed, language_code=lang))["text"])
+            assert "Usage" not in reply and "Використання" not in reply, (typed, reply)
