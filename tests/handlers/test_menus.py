@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
@@ -20,12 +21,14 @@ from telegram import Update
 from bot.answers import menus as answer_menus
 from bot.app import build_application
 from bot.config import Settings
+from bot.delivery.broadcaster import Broadcaster
 from bot.i18n.catalog import _
 from bot.services import BotApplication
 from handlers.menus import parse_press
-from storage import chats
+from storage import chats, queries
 from storage import delivery as subscriptions
 from storage.db import reading, transaction
+from storage.schema import DeliveryKind
 from tests.handlers.test_bot_inprocess import plain
 from tests.support import databases
 from tests.support.fakebotapi import FakeBotAPI
@@ -280,7 +283,7 @@ async def test_lang_in_a_group_is_for_its_administrators(app: BotApplication, fa
 
 async def test_subscribing_a_group_does_not_fix_its_language(app: BotApplication, fake: FakeBotAPI) -> None:
     fake.add_chat(GROUP, "group")
-    fake.set_chat_admins(GROUP, [UK_USER])
+    fake.set_chat_admins(GROUP, [UK_USER, OTHER_USER])
     done = await ask_one(
         app, fake, GROUP, "/subscribe", chat_type="group", user_id=UK_USER, language_code="uk"
     )
@@ -297,8 +300,12 @@ async def test_subscribing_a_group_does_not_fix_its_language(app: BotApplication
         assert chats.chat_language(session, GROUP) is None
         sub = subscriptions.get_subscription(session, GROUP)
         assert sub is not None and sub.lang == "uk"
-    settings = await ask_one(app, fake, GROUP, "/settings", chat_type="group", user_id=UK_USER)
-    assert "Language: Українська" in plain(settings["text"])
+        report = queries.latest_report(session)
+        assert report is not None
+        texts = Broadcaster(engine_of(app), ZoneInfo("Europe/Kyiv")).texts_for(session, report, [sub])
+        assert "Втрати росії: звіт за 22 серп. 2026" in texts[(GROUP, DeliveryKind.SUMMARY)]
+    settings = await ask_one(app, fake, GROUP, "/settings", chat_type="group", user_id=OTHER_USER)
+    assert "Language: Українська" in plain(settings["text"])  # an English admin reads which
 
 
 # --------------------------------------------------------------------------------------------- presses
