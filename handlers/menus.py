@@ -72,7 +72,8 @@ class MenuAction:
 
 def asker_of(update: Update) -> int:
     """Who sent the command: only they may press its buttons in a group. 0, anyone: in a channel, and
-    for a group's anonymous administrator (who writes as the group, and presses as themselves)."""
+    for a group's anonymous administrator (who writes as the group, and presses as themselves); the
+    language buttons check the presser is an administrator all the same."""
     message, user = update.effective_message, update.effective_user
     if user is None or (message is not None and message.sender_chat is not None):
         return 0

@@ -358,6 +358,22 @@ async def test_in_a_group_only_the_asker_presses(app: BotApplication, fake: Fake
     assert "Report of 24 Oct 2024" in plain(now_shown(fake, shown)["text"])
 
 
+async def test_an_anonymous_administrators_buttons_are_for_anyone(
+    app: BotApplication, fake: FakeBotAPI
+) -> None:
+    """An anonymous administrator writes as the group and presses as themselves: no asker to check
+    (a language button still checks that the presser is an administrator)."""
+    update_id = fake.inject_message(GROUP, "/day 2024-10-25", chat_type="group", user_id=1087968824)
+    [raw] = [u for u in fake.pending_updates if u["update_id"] == update_id]
+    raw["message"]["sender_chat"] = raw["message"]["chat"]
+    await app.process_update(Update.de_json(raw, app.bot))
+    [shown] = fake.sent_messages(GROUP)
+    data = next(iter(buttons(shown).values()))
+    assert data.startswith("m:day:0:")
+    await press(app, fake, shown, data, user_id=OTHER_USER)
+    assert "Report of 24 Oct 2024" in plain(now_shown(fake, shown)["text"])
+
+
 async def test_every_button_of_every_menu_is_a_known_action(app: BotApplication, fake: FakeBotAPI) -> None:
     for lang in ("en", "uk"):
         for text in ("/day", "/day 2024-10-25", "/top", "/category", "/range", "/lang"):
