@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
@@ -17,18 +17,18 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.delivery.runtime import Delivery
 from bot.domain.dates import utc_now
-from bot.i18n.catalog import LANGS, _
+from bot.i18n.catalog import _
 from bot.i18n.texts import COMMANDS
 from bot.moderation.morning import MorningFetch
 from bot.services import DEFAULTS, BotApplication, BotContext, BotData, Services
-from handlers import basics, fallback, fetched, figures, moderation, subscriptions
+from handlers import basics, fallback, fetched, figures, menus, moderation, subscriptions
 from handlers.common import resolve_language
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
 
 #: Feature modules, each with `register(app)` and optionally `COMMANDS`; order is registration order.
-FEATURES: tuple[Any, ...] = (basics, figures, moderation, subscriptions)
+FEATURES: tuple[Any, ...] = (basics, figures, menus, moderation, subscriptions)
 
 
 def file_url(base_url: str) -> str:
@@ -96,14 +96,9 @@ EXPIRE_JOB = "expire_previews"
 
 async def _post_init(app: BotApplication) -> None:
     """Register the command menu, then start the delivery (sender, periodic job, publish hook)."""
-    for lang in LANGS:
-        commands = [
-            BotCommand(command.name, _(lang, command.description)[:256])
-            for command in app.bot_data.commands
-            if command.name != "start"
-        ]
-        await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
-    log.info("command menu registered (en, uk); %d commands", len(app.bot_data.commands) - 1)
+    await menus.set_command_menus(
+        app.bot, app.bot_data.commands, app.bot_data.services.settings.moderator_ids
+    )
     app.bot_data.delivery.start()
     if app.job_queue is not None:  # pending previews expire; a tap on one then says so
         app.job_queue.run_repeating(

@@ -13,10 +13,14 @@ from telegram.ext import CommandHandler, filters
 from bot.answers.commands import UsageError
 from bot.answers.render import MAX_CAPTION, fit
 from bot.answers.reply import Keyboard, Reply
+from bot.i18n.catalog import N_
 from bot.services import BotContext
 
 Answer = Callable[..., Reply]
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+#: What a press on a button no handler knows (any more) answers.
+NO_LONGER_VALID = N_("This button is no longer valid. Send the command again.")
 
 
 def command_args(message: Message) -> str:
@@ -87,5 +91,6 @@ def answering(answer: Answer) -> Handler:
 def command(name: str, callback: Handler) -> CommandHandler[BotContext, None]:
     """A command in private chats and groups (with or without @botname).
 
-    Only new messages: editing an old command message does not run it again."""
-    return CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE)
+    An edited command is answered as a new one (a new message: the old answer stays), so fixing a typo
+    in `/day 2024-10-2` gets the answer the fixed command asks for."""
+    return CommandHandler(name, callback, filters=filters.UpdateType.MESSAGES)

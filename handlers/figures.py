@@ -1,21 +1,25 @@
-"""The query commands: /totals /day /range /top /category /records."""
+"""The query commands: /totals /day /range /top /category /records.
+
+Sent bare from the command menu, /day shows the newest report and /range, /top and /category offer
+buttons (handlers/menus.py)."""
 
 from __future__ import annotations
 
 from bot.answers import commands as answers
 from bot.services import BotApplication
-from handlers.common import answering, command
+from handlers import menus
+from handlers.common import Handler, answering, command
 
-QUERIES = {
-    "totals": answers.totals,
-    "day": answers.day,
-    "range": answers.range_,
-    "top": answers.top,
-    "category": answers.category,
-    "records": answers.records,
+QUERIES: dict[str, Handler] = {
+    "totals": answering(answers.totals),
+    "day": menus.day_command,
+    "range": menus.range_command,
+    "top": menus.top_command,
+    "category": menus.category_command,
+    "records": answering(answers.records),
 }
 
 
 def register(app: BotApplication) -> None:
-    for name, answer in QUERIES.items():
-        app.add_handler(command(name, answering(answer)))
+    for name, handle in QUERIES.items():
+        app.add_handler(command(name, handle))

@@ -27,7 +27,7 @@ from bot.domain.dates import DateError, parse_calendar_date
 from bot.domain.parser import NotAReport, parse_report
 from bot.i18n import fmt
 from bot.i18n.catalog import N_, _
-from bot.i18n.texts import Command, source_name
+from bot.i18n.texts import MODERATORS, Command, source_name
 from bot.moderation import workflow as mod
 from bot.services import BotApplication, BotContext, Services
 from handlers.common import command, command_args, reply
@@ -38,21 +38,34 @@ from storage.schema import RevisionAction
 log = logging.getLogger(__name__)
 
 COMMANDS: tuple[Command, ...] = (
-    Command("post", "/post [TEXT]", N_("publish a General Staff report: preview, then confirm (moderators)")),
+    Command(
+        "post",
+        "/post [TEXT]",
+        N_("publish a General Staff report: preview, then confirm (moderators)"),
+        MODERATORS,
+    ),
     Command(
         "correct",
         "/correct DATE CATEGORY TOTAL [INCREASE]",
         N_("correct one figure of a report (moderators)"),
+        MODERATORS,
     ),
-    Command("history", "/history DATE", N_("every revision of a report: who and when (moderators)")),
-    Command("status", "/status", N_("the latest report, its source and age; open previews (moderators)")),
+    Command(
+        "history", "/history DATE", N_("every revision of a report: who and when (moderators)"), MODERATORS
+    ),
+    Command(
+        "status",
+        "/status",
+        N_("the latest report, its source and age; open previews (moderators)"),
+        MODERATORS,
+    ),
 )
 
 #: How /history and /status name a revision's action.
 ACTION_NAMES = {"publish": N_("published"), "correct": N_("corrected")}
 
 
-def _is_moderator(update: Update, services: Services) -> bool:
+def is_moderator(update: Update, services: Services) -> bool:
     user = update.effective_user
     return user is not None and user.id in services.settings.moderator_ids
 
@@ -61,7 +74,7 @@ async def _allowed(update: Update, context: BotContext, what: str) -> str | None
     """The language when the user is a moderator in a private chat; else refuse, log, return None."""
     lang = context.lang
     user = update.effective_user
-    if not _is_moderator(update, context.services):
+    if not is_moderator(update, context.services):
         log.warning("moderator action %s refused for user %s", what, user.id if user else None)
         if update.callback_query is not None:
             await update.callback_query.answer(

@@ -19,9 +19,9 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.answers.reply import Reply
 from bot.delivery import schedule
 from bot.i18n.catalog import N_, _
-from bot.i18n.texts import Command
+from bot.i18n.texts import MANAGERS, Command
 from bot.services import BotApplication, BotContext
-from handlers.common import command, command_args, reply
+from handlers.common import NO_LONGER_VALID, command, command_args, reply
 from storage import chats, schema
 from storage import delivery as store
 
@@ -31,9 +31,14 @@ CALLBACK_PREFIX = "sub:"
 PRESET_TIMES = ("07:00", "09:00", "12:00", "20:00")
 
 COMMANDS: tuple[Command, ...] = (
-    Command("subscribe", "/subscribe", N_("get the daily summary and rank alerts here")),
-    Command("unsubscribe", "/unsubscribe", N_("stop the daily messages")),
-    Command("settings", "/settings [time HH:MM [ZONE] | top N M]", N_("language, what and when to receive")),
+    Command("subscribe", "/subscribe", N_("get the daily summary and rank alerts here"), MANAGERS),
+    Command("unsubscribe", "/unsubscribe", N_("stop the daily messages"), MANAGERS),
+    Command(
+        "settings",
+        "/settings [time HH:MM [ZONE] | top N M]",
+        N_("language, what and when to receive"),
+        MANAGERS,
+    ),
 )
 
 SUBSCRIBED = N_(
@@ -110,9 +115,9 @@ async def subscribe(update: Update, context: BotContext) -> None:
     title = chat.title or chat.username
 
     def work(session: Any) -> bool:
-        if chats.chat_language(session, chat.id) is None:
-            chats.set_chat_language(session, chat.id, lang)  # the language of whoever subscribed
-        return store.subscribe(session, chat.id, chat_type=chat.type, title=title, now=now)
+        # The subscriber's language is that of the daily messages, not the chat's: a group's answers
+        # keep following each member's language until an administrator sets one with /lang.
+        return store.subscribe(session, chat.id, chat_type=chat.type, title=title, now=now, lang=lang)
 
     new = await services.write(work)
     await _answer(update, _(lang, SUBSCRIBED if new else ALREADY_SUBSCRIBED), lang)
@@ -127,7 +132,12 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     await _answer(update, _(lang, UNSUBSCRIBED if done else NOT_SUBSCRIBED), lang)
 
 
-def _settings_text(sub: schema.Subscription, lang: str) -> str:
+def daily_language(sub: schema.Subscription, chosen: str | None) -> str:
+    """The language of a chat's daily messages: the chat's (/lang), else the subscriber's."""
+    return chosen or sub.lang or "en"
+
+
+def _settings_text(sub: schema.Subscription, lang: str, daily: str) -> str:
     when = (
         _(lang, "at {time} ({zone})", time=sub.send_at, zone=html.escape(sub.timezone))
         if sub.send_at
@@ -139,7 +149,7 @@ def _settings_text(sub: schema.Subscription, lang: str) -> str:
         "{when}\nAlerts when a day ranks in the top {top_p} (personnel) or top {top_o} "
         "(other categories)\n\nAlso: <code>/settings time 08:30 Europe/Kyiv</code>, "
         "<code>/settings top 10 5</code>",
-        language=_LANG_NAMES.get(lang, lang),
+        language=_LANG_NAMES.get(daily, daily),
         receive=_(lang, RECEIVE_NAMES[sub.receive]),
         when=when,
         top_p=sub.top_personnel,
@@ -147,13 +157,13 @@ def _settings_text(sub: schema.Subscription, lang: str) -> str:
     )
 
 
-def _keyboard(sub: schema.Subscription, lang: str) -> InlineKeyboardMarkup:
+def _keyboard(sub: schema.Subscription, lang: str, daily: str) -> InlineKeyboardMarkup:
     def button(label: str, data: str, chosen: bool) -> InlineKeyboardButton:
         return InlineKeyboardButton(("• " if chosen else "") + label, callback_data=CALLBACK_PREFIX + data)
 
     return InlineKeyboardMarkup(
         [
-            [button(name, f"lang:{code}", code == lang) for code, name in _LANG_NAMES.items()],
+            [button(name, f"lang:{code}", code == daily) for code, name in _LANG_NAMES.items()],
             [
                 button(_(lang, RECEIVE_BUTTONS[r]), f"recv:{r}", sub.receive == r)
                 for r in schema.RECEIVE_CHOICES
@@ -175,7 +185,9 @@ async def settings(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     args = command_args(message).split()
-    sub = await services.read(lambda s: store.get_subscription(s, chat.id))
+    sub, chosen = await services.read(
+        lambda s: (store.get_subscription(s, chat.id), chats.chat_language(s, chat.id))
+    )
     if sub is None or not sub.active:
         await _answer(update, _(lang, "This chat is not subscribed. /subscribe first."), lang)
         return
@@ -186,7 +198,8 @@ async def settings(update: Update, context: BotContext) -> None:
             await _answer(update, _(lang, change, **{k: html.escape(v) for k, v in said.items()}), lang)
             return
         sub = await services.write(lambda s: store.update_settings(s, chat.id, **change)) or sub
-    await message.reply_text(_settings_text(sub, lang), reply_markup=_keyboard(sub, lang))
+    daily = daily_language(sub, chosen)
+    await message.reply_text(_settings_text(sub, lang, daily), reply_markup=_keyboard(sub, lang, daily))
 
 
 def _parse_settings(args: list[str]) -> dict[str, Any] | str:
@@ -221,25 +234,52 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if chat.type != Chat.PRIVATE and not await _member_is_admin(context, chat.id, query.from_user.id):
         await query.answer(_(lang, ADMINS_ONLY), show_alert=True)
         return
-    field_name, _sep, value = query.data.removeprefix(CALLBACK_PREFIX).partition(":")
+    pressed = parse_settings_button(query.data)
+    if pressed is None:
+        log.info("unknown settings button %r", query.data)
+        await query.answer(_(lang, NO_LONGER_VALID), show_alert=True)
+        return
+    field_name, value = pressed
     changes: dict[str, Any] = {}
-    if field_name == "lang" and value in _LANG_NAMES:
+    if field_name == "lang":
         await services.write(lambda s: chats.set_chat_language(s, chat.id, value))
         lang = context.lang = value
-    elif field_name == "recv" and value in schema.RECEIVE_CHOICES:
+    elif field_name == "recv":
         changes["receive"] = schema.Receive(value)
     elif field_name == "when":
-        changes["send_at"] = None if value == "pub" else value if schedule.parse_time(value) else None
-    sub = await services.write(lambda s: store.update_settings(s, chat.id, **changes))
+        changes["send_at"] = None if value == "pub" else value
+    sub, chosen = await services.write(
+        lambda s: (store.update_settings(s, chat.id, **changes), chats.chat_language(s, chat.id))
+    )
     if sub is None or not sub.active:
         await query.answer(_(lang, "This chat is not subscribed. /subscribe first."), show_alert=True)
         return
     await query.answer(_(lang, "Saved."))
+    daily = daily_language(sub, chosen)
     if query.message is not None:
         try:
-            await query.edit_message_text(_settings_text(sub, lang), reply_markup=_keyboard(sub, lang))
+            await query.edit_message_text(
+                _settings_text(sub, lang, daily), reply_markup=_keyboard(sub, lang, daily)
+            )
         except TelegramError as exc:  # "message is not modified" when the same button is pressed again
             log.debug("settings message not edited: %s", exc)
+
+
+#: What each settings button may set: ``sub:<field>:<value>``, the values its keyboard offers. The one
+#: table the keyboard and the presses share; data naming anything else is no longer valid.
+SETTINGS_CHOICES: dict[str, tuple[str, ...]] = {
+    "lang": tuple(_LANG_NAMES),
+    "recv": tuple(schema.RECEIVE_CHOICES),
+    "when": ("pub", *PRESET_TIMES),
+}
+
+
+def parse_settings_button(data: str | None) -> tuple[str, str] | None:
+    """(field, value) of a settings button, or None when the data is not one the keyboard makes."""
+    if data is None or not data.startswith(CALLBACK_PREFIX):
+        return None
+    field_name, _sep, value = data.removeprefix(CALLBACK_PREFIX).partition(":")
+    return (field_name, value) if value in SETTINGS_CHOICES.get(field_name, ()) else None
 
 
 async def _member_is_admin(context: BotContext, chat_id: int, user_id: int) -> bool:
@@ -257,7 +297,9 @@ async def channel_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
-    name = message.text[1:].split(maxsplit=1)[0].split("@")[0].lower()
+    name, _at, addressee = message.text[1:].split(maxsplit=1)[0].lower().partition("@")
+    if addressee and addressee != (context.bot.username or "").lower():
+        return  # another bot's
     handler = _CHANNEL_COMMANDS.get(name)
     if handler is not None:
         await handler(update, context)
@@ -274,7 +316,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(command("settings", settings))
     app.add_handler(
         MessageHandler(
-            filters.UpdateType.CHANNEL_POST
+            filters.UpdateType.CHANNEL_POSTS
             & filters.Regex(r"^/(subscribe|unsubscribe|settings)(@\w+)?(\s|$)"),
             channel_command,
         )

@@ -61,17 +61,26 @@ def get_subscription(session: Session, chat_id: int) -> Subscription | None:
 
 
 def subscribe(
-    session: Session, chat_id: int, *, chat_type: str, title: str | None = None, now: datetime | None = None
+    session: Session,
+    chat_id: int,
+    *,
+    chat_type: str,
+    title: str | None = None,
+    now: datetime | None = None,
+    lang: str | None = None,
 ) -> bool:
-    """Subscribe CHAT_ID (keeping earlier settings); False when it already was."""
+    """Subscribe CHAT_ID (keeping earlier settings); False when it already was. LANG: the subscriber's
+    language, that of the daily messages while the chat has set none (Subscription.lang)."""
     now = now or utc_now()
     sub = session.get(Subscription, chat_id)
     if sub is None:
-        session.add(Subscription(chat_id=chat_id, chat_type=chat_type, title=title, subscribed_at=now))
+        session.add(
+            Subscription(chat_id=chat_id, chat_type=chat_type, title=title, subscribed_at=now, lang=lang)
+        )
         return True
     was_active = sub.active
     sub.active, sub.ended_reason, sub.updated_at = True, None, now
-    sub.chat_type, sub.title = chat_type, title or sub.title
+    sub.chat_type, sub.title, sub.lang = chat_type, title or sub.title, lang or sub.lang
     if not was_active:
         sub.subscribed_at = now
     session.add(sub)
@@ -159,6 +168,7 @@ def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime | 
                 timezone=old.timezone,
                 top_personnel=old.top_personnel,
                 top_other=old.top_other,
+                lang=old.lang,
                 subscribed_at=old.subscribed_at,
             )
         new.active, new.ended_reason, new.updated_at = old.active or new.active, None, now

@@ -259,6 +259,9 @@ class Subscription(SQLModel, table=True):
     timezone: str = Field(default=DEFAULT_TIMEZONE, sa_column=Column(String(64), nullable=False))
     top_personnel: int = Field(default=DEFAULT_TOP_PERSONNEL)
     top_other: int = Field(default=DEFAULT_TOP_OTHER)
+    #: The language of the chat's daily messages while it has set none with /lang: that of whoever
+    #: subscribed. Kept apart from the chat's language, so a group's answers still follow each member's.
+    lang: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
     subscribed_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
     #: Why the subscription ended (unsubscribed, blocked, migrated …), None while active.

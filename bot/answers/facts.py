@@ -112,6 +112,11 @@ def latest_report_date(session: Session) -> date | None:
     return latest.report_date if latest is not None else None
 
 
+def neighbours(session: Session, day: date) -> tuple[date | None, date | None]:
+    """The dates of the reports just before and just after DAY (the /day buttons)."""
+    return queries.nearest_reports(session, day)
+
+
 # -------------------------------------------------------------------------------------------- citations
 
 

@@ -81,7 +81,7 @@ class Broadcaster:
         alerts: dict[tuple[str, int, int], str | None] = {}
         texts: dict[tuple[int, DeliveryKind], str] = {}
         for sub in subs:
-            lang = langs.get(sub.chat_id, "en")
+            lang = langs.get(sub.chat_id) or sub.lang or "en"  # /lang's, else the subscriber's
             if sub.wants(DeliveryKind.SUMMARY):
                 if lang not in summaries:
                     summaries[lang] = summary.summary_text(report_facts, lang, corrected=corrected)

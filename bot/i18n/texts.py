@@ -10,6 +10,11 @@ from typing import NamedTuple
 
 from bot.i18n.catalog import N_, _
 
+#: Who a command is for, which decides the command menus it is in (bot/app.py): EVERYONE's are in every
+#: chat's menu; MANAGERS' (a chat's settings) in private chats and for group administrators; MODERATORS'
+#: only in each moderator's private chat with the bot.
+EVERYONE, MANAGERS, MODERATORS = "everyone", "managers", "moderators"
+
 
 class Command(NamedTuple):
     """One command as /help and the command menu show it."""
@@ -18,6 +23,7 @@ class Command(NamedTuple):
     usage: str
     #: A catalog message: `_(lang, command.description)` shows it.
     description: str
+    audience: str = EVERYONE
 
 
 #: The source of each stored report, as named in answers.
@@ -44,7 +50,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("category", "/category CATEGORY [PERIOD]", N_("one category: total, averages, record, rank")),
     Command("records", "/records", N_("the record day of each category")),
     Command("categories", "/categories", N_("category names and what you can type")),
-    Command("lang", "/lang en|uk", N_("set this chat's language")),
+    Command("lang", "/lang en|uk", N_("set this chat's language"), MANAGERS),
     Command("help", "/help", N_("this help")),
     Command("start", "/start", N_("what this bot does")),
 )

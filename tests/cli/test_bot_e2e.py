@@ -169,7 +169,7 @@ def test_groups_answer_only_commands_addressed_to_this_bot(bot: RunningBot) -> N
         ("/day 2022-01-01", "before the full-scale invasion"),
         ("/category unicorns", "I don't know the category “unicorns”"),
         ("/totals " + "9" * 10_000, "That is too long for a command argument."),
-        ("/lang", "Usage: /lang en or /lang uk"),
+        ("/lang klingon", "Usage: /lang en or /lang uk"),
     ],
 )
 def test_bad_input_is_explained(bot: RunningBot, text: str, words: str) -> None:

@@ -214,8 +214,11 @@ async def test_private_subscribe_settings_and_publish(
     fake.inject_message(5, "/subscribe", language_code="uk")
     await fake.wait_for_async("sendMessage", said(5, "Підписку оформлено"))
     assert subscribed(engine, 5)
+    # The answers follow the user's Telegram language; the daily messages, the subscriber's until /lang.
     fake.inject_message(5, "/settings")
-    [menu] = await fake.wait_for_async("sendMessage", said(5, "Налаштування цього чату"))
+    [menu] = await fake.wait_for_async(
+        "sendMessage", said(5, "Settings of this chat", "Language: Українська")
+    )
     labels = [b["callback_data"] for row in menu.params["reply_markup"]["inline_keyboard"] for b in row]
     assert "sub:lang:en" in labels and "sub:when:pub" in labels
     fake.inject_callback_query(5, 5, menu.result["message_id"], "sub:lang:en")

@@ -236,10 +236,30 @@ async def test_cancel_and_not_a_report(fake: FakeBotAPI, engine: Engine) -> None
     assert revisions(engine) == []
 
 
-async def test_moderator_commands_in_help_ukrainian(fake: FakeBotAPI) -> None:
-    fake.inject_message(STRANGER, "/help", language_code="uk")
-    [help_call] = await said(fake, STRANGER, "/correct ДАТА КАТЕГОРІЯ ЗАГАЛОМ [ПРИРІСТ]")
-    assert "виправити одне число звіту (модератори)" in help_call.params["text"]
+async def test_help_shows_moderators_their_own_section(fake: FakeBotAPI) -> None:
+    for lang, heading, usage, correct in (
+        (
+            "en",
+            "<b>For moderators</b>",
+            "/correct DATE CATEGORY TOTAL [INCREASE]",
+            "correct one figure of a report (moderators)",
+        ),
+        (
+            "uk",
+            "<b>Для модераторів</b>",
+            "/correct ДАТА КАТЕГОРІЯ ЗАГАЛОМ [ПРИРІСТ]",
+            "виправити одне число звіту (модератори)",
+        ),
+    ):
+        fake.inject_message(MOD_A, "/help", language_code=lang)
+        [help_call] = await said(fake, MOD_A, heading)
+        assert f"{usage} — {correct}" in help_call.params["text"]
+        fake.inject_message(STRANGER, "/help", language_code=lang)
+    # Everyone else reads only what they can use.
+    stranger = await said(fake, STRANGER, "/totals", count=2)
+    for call in stranger:
+        assert "/correct" not in call.params["text"] and "/post" not in call.params["text"]
+        assert "moderat" not in call.params["text"] and "модерат" not in call.params["text"]
 
 
 async def test_impossible_reports_are_refused_without_a_preview(fake: FakeBotAPI, engine: Engine) -> None:
@@ -292,7 +312,7 @@ async def test_buttons_are_known_actions_on_ones_own_preview(fake: FakeBotAPI, e
         assert "another moderator's" in (await answer_to(fake, other))["text"]
     # Data nobody handles at all is answered too (the spinner stops).
     stray = fake.inject_callback_query(MOD_A, MOD_A, message_id, "zzz")
-    assert "does nothing" in (await answer_to(fake, stray))["text"]
+    assert "This button is no longer valid." in (await answer_to(fake, stray))["text"]
     with reading(engine) as session:
         assert queries.report_on(session, DAY) is None
         assert [p.id for p in store.pending_previews(session)] == [int(pid)]

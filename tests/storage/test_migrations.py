@@ -37,6 +37,10 @@ def test_the_migrated_schema_is_exactly_the_models(engine: Engine) -> None:
         assert migrate.current(connection) == migrate.head()
 
 
+#: Columns the models have that later migrations added (create_all makes them; the first revision has not).
+ADDED_SINCE_THE_FIRST: dict[str, set[str]] = {"subscription": {"lang"}}
+
+
 def test_the_first_migration_is_the_schema_create_all_made(tmp_path: Path) -> None:
     """A database of the first revision is what `create_all` made before migrations (same tables, same
     columns): the reason a database of that time can be adopted by `lossbot migrate`."""
@@ -45,7 +49,10 @@ def test_the_first_migration_is_the_schema_create_all_made(tmp_path: Path) -> No
     first = make_engine(databases.new_database_url(tmp_path, "first"), prepare=False)
     migrate.upgrade(first, migrate.INITIAL)
     with old.connect() as a, first.connect() as b:
-        assert migrate.table_columns(a) == migrate.table_columns(b)
+        made = migrate.table_columns(a)
+        for table, columns in ADDED_SINCE_THE_FIRST.items():
+            made[table] -= columns
+        assert made == migrate.table_columns(b)
     assert differences(old) == []
     old.dispose()
     first.dispose()
@@ -100,10 +107,13 @@ def test_upgrading_a_first_revision_database_keeps_every_row(tmp_path: Path) -> 
 
 
 def legacy_database(tmp_path: Path) -> str:
-    """A database as lossbot made it before migrations: `create_all`, data, no version table."""
+    """A database as lossbot made it before migrations: `create_all` of that time (the first revision's
+    tables, which the first test above shows are the same), data, no version table."""
     url = databases.new_database_url(tmp_path, "legacy")
     engine = make_engine(url, prepare=False)
-    SQLModel.metadata.create_all(engine)
+    migrate.upgrade(engine, migrate.INITIAL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
     insert_one_of_everything(engine)
     engine.dispose()
     return url

@@ -1343,7 +1343,10 @@ class FakeBotAPI:
                 raise _bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = self._commands_key(request.params.get("scope"), request.params.get("language_code"))
+        scope = request.params.get("scope")
+        if isinstance(scope, dict) and "chat_id" in scope:  # Telegram: "chat not found" for unknown chats
+            self._resolve_chat(scope["chat_id"])
+        key = self._commands_key(scope, request.params.get("language_code"))
         if commands:
             self._commands[key] = [
                 {"command": c["command"], "description": c["description"]} for c in commands
