@@ -10,11 +10,12 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CompoundSelect, bindparam, func, literal, select, union_all
+from sqlalchemy import CompoundSelect, Select, bindparam, func, literal, select, union_all
 from sqlmodel import Session
 
 from bot.domain.categories import BY_KEY, KEYS
 from bot.domain.report import ReportFigures
+from storage.ranks import REGULAR_FROM
 from storage.schema import Figure, FigureStat, Report
 
 FIGURE = Figure.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
@@ -219,12 +220,12 @@ def latest_totals_before(session: Session, keys: Iterable[str], day: date) -> di
     return _latest_totals(session, keys, day, strictly_before=True)
 
 
-@lru_cache(maxsize=1)
-def _period_ends_statement() -> CompoundSelect[Any]:
-    """Per category, its derived row at the period's end (the latest up to END) and the one just before
-    START: a period's sums are their differences. Two index seeks per category; built once."""
+@lru_cache(maxsize=32)
+def _period_ends_statement(keys: tuple[str, ...]) -> CompoundSelect[Any]:
+    """Per category of KEYS, its derived row at the period's end (the latest up to END) and the one just
+    before START: a period's sums are their differences. Two index seeks per category; built once."""
     parts = []
-    for key in KEYS:
+    for key in keys:
         ends = (
             ("end", STAT.c.report_date <= bindparam("end")),
             ("before", STAT.c.report_date < bindparam("start")),
@@ -248,9 +249,21 @@ def _period_ends_statement() -> CompoundSelect[Any]:
     return union_all(*parts)
 
 
-def _category_sums(session: Session, start: date, end: date, history_start: date) -> dict[str, CategorySum]:
-    """Per category reported in START … END, its losses there: differences of running sums."""
-    rows = session.execute(_period_ends_statement(), {"start": start, "end": end}).all()
+@lru_cache(maxsize=1)
+def _first_stat_statement() -> Select[Any]:
+    return (
+        select(STAT.c.report_date, STAT.c.total)
+        .where(STAT.c.category == bindparam("category"))
+        .order_by(STAT.c.report_date)
+        .limit(1)
+    )
+
+
+def _category_sums(
+    session: Session, keys: tuple[str, ...], start: date, end: date, history_start: date
+) -> dict[str, CategorySum]:
+    """Per category of KEYS reported in START … END, its losses there: differences of running sums."""
+    rows = session.execute(_period_ends_statement(keys), {"start": start, "end": end}).all()
     at_end = {r.category: r for r in rows if r.which == "end" and r.report_date >= start}
     before = {r.category: r for r in rows if r.which == "before"}
     sums: dict[str, CategorySum] = {}
@@ -263,17 +276,20 @@ def _category_sums(session: Session, start: date, end: date, history_start: date
             base, seq, reported = 0, 0, 0  # the period starts with the war: every loss so far is in it
         else:
             # First reported inside the period: what it already held was lost before.
-            started, base = session.execute(
-                select(STAT.c.report_date, STAT.c.total)
-                .where(STAT.c.category == category)
-                .order_by(STAT.c.report_date)
-                .limit(1)
-            ).one()
+            started, base = session.execute(_first_stat_statement(), {"category": category}).one()
             seq, reported = 0, 0
         sums[category] = CategorySum(
             category, last.total - base, last.reported_sum - reported, last.seq - seq, started
         )
     return dict(sorted(sums.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))))
+
+
+def category_sum(session: Session, category: str, start: date, end: date) -> CategorySum | None:
+    """CATEGORY's losses over the reports dated START … END (as in period_sums), None without a figure."""
+    history_start = first_report_date(session)
+    if history_start is None:
+        return None
+    return _category_sums(session, (category,), start, end, history_start).get(category)
 
 
 def period_sums(session: Session, start: date, end: date) -> PeriodSums:
@@ -310,7 +326,7 @@ def period_sums(session: Session, start: date, end: date) -> PeriodSums:
                 .order_by(FIGURE.c.report_date)
             ).scalars()
         )
-        sums = _category_sums(session, start, end, history_start)
+        sums = _category_sums(session, KEYS, start, end, history_start)
     return PeriodSums(start, end, first, last, report_days, missing, recounts, sums)
 
 
@@ -542,10 +558,37 @@ def _record_days_statement(with_since: bool) -> CompoundSelect[Any]:
     return union_all(*parts)
 
 
+@lru_cache(maxsize=2)
+def _stored_records_statement(regular: bool) -> CompoundSelect[Any]:
+    """Each category's record from the derived rows: its latest day ranked 1st untied (a later equal day
+    is tied, a later greater one is the new record). One seek per category on the record index."""
+    rank, ties = (STAT.c.rank_regular, STAT.c.ties_regular) if regular else (STAT.c.rank, STAT.c.ties)
+    parts = []
+    for key in KEYS:
+        latest = (
+            select(STAT.c.report_date)
+            .where(STAT.c.category == key, rank == 1, ties == 0)
+            .order_by(STAT.c.report_date.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        parts.append(
+            select(FIGURE.c.category, FIGURE.c.report_date, FIGURE.c.increase, FIGURE.c.total).where(
+                FIGURE.c.category == key, FIGURE.c.report_date == latest
+            )
+        )
+    return union_all(*parts)
+
+
 def record_days(session: Session, *, since: date | None = None) -> dict[str, RankedDay]:
-    """Each category's highest reported increase (the earliest day when tied)."""
-    statement = _record_days_statement(since is not None)
-    rows = session.execute(statement, {"since": since} if since is not None else {})
+    """Each category's highest reported increase (the earliest day when tied), counting from SINCE.
+
+    The two rankings stored with the figures (every day, and from REGULAR_FROM) are read from them; any
+    other SINCE is counted."""
+    if since is None or since == REGULAR_FROM:
+        rows = session.execute(_stored_records_statement(since is not None))
+    else:
+        rows = session.execute(_record_days_statement(True), {"since": since})
     records = {category: RankedDay(1, day, increase, total) for category, day, increase, total in rows}
     return dict(sorted(records.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))))
 

@@ -472,7 +472,7 @@ def _now(session: Session, category: str, latest: StoredReport) -> InLatest | No
 
 
 def _in_period(session: Session, category: str, period: Period) -> InPeriod | NoFigures:
-    losses = queries.period_sums(session, period.first_day, period.end).sums.get(category)
+    losses = queries.category_sum(session, category, period.first_day, period.end)
     best = queries.top_days(session, category, 1, start=period.start, end=period.end)
     if losses is None or not best:
         return NoFigures(category, period)
