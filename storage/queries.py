@@ -284,6 +284,12 @@ def _category_sums(
     return dict(sorted(sums.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))))
 
 
+def first_total(session: Session, category: str) -> tuple[date, int] | None:
+    """CATEGORY's first stored figure: its date and total."""
+    row = session.execute(_first_stat_statement(), {"category": category}).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def category_sum(session: Session, category: str, start: date, end: date) -> CategorySum | None:
     """CATEGORY's losses over the reports dated START … END (as in period_sums), None without a figure."""
     history_start = first_report_date(session)

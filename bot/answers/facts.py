@@ -34,8 +34,11 @@ MAX_TIES = 2
 MIN_RANKED_DAYS = 30
 
 #: Milestones: a total crossing a multiple of a round step scaled to the category (see milestone_step).
-MILESTONE_PACE_DAYS = 30
-#: A milestone is at least this share of the total away from the last: 1% (tanks at 11,000: 200 …).
+#: The step is at least the category's loss over this many days, so at the recent pace each category
+#: passes a milestone about once a quarter or less: with 13 categories, a few milestone alerts a month
+#: (a 30-day pace gave about one every other day, bench/bench_alerts.py).
+MILESTONE_PACE_DAYS = 90
+#: And at least a hundredth of the total: a milestone is a round number for the category's size.
 MILESTONE_SHARE = 100
 #: No milestone below this: "passed 2 submarines" is no round number anyone waits for.
 MILESTONE_MIN = 10
@@ -230,9 +233,12 @@ class ReportFacts:
 def milestone_step(total: int, recent_loss: int) -> int:
     """The round step a category's milestones are multiples of, scaled to it: the smallest 1, 2 or 5 times
     a power of ten that is at least its loss over the last MILESTONE_PACE_DAYS days (so at the recent
-    pace a milestone comes about once a month or less), at least a hundredth of its total (a round number
-    for its size when it barely moves) and at least MILESTONE_MIN. Personnel in 2025 (≈ 30,000 a month):
-    every 50,000; tanks (≈ 150 a month, 11,000 in all): every 200; warships (28): every 10."""
+    pace a milestone comes about once a quarter or less), at least a hundredth of its total (a round
+    number for its size when it barely moves) and at least MILESTONE_MIN.
+
+    Personnel: every 50,000 in 2022–23 (≈ 500 a day), every 100,000–200,000 since (≈ 1,000–1,300 a day;
+    10,000 would come every week and 50,000 every month). Tanks at ≈ 5 a day: every 500. Warships (35 in
+    all, a few a year): every 10, so never "passed 35"."""
     floor = max(recent_loss, -(-total // MILESTONE_SHARE), MILESTONE_MIN)
     power = 1
     while True:
@@ -261,17 +267,30 @@ def _rank(figure: DayFigure, standing: DayStanding | None) -> RankFact | None:
     return RankFact(figure.category, figure.increase, every.rank, every.out_of, since, every.ties)
 
 
-def _milestone(figure: DayFigure, month_before: int | None) -> Milestone | None:
+def _milestone(figure: DayFigure, recent_loss: int) -> Milestone | None:
     if BY_KEY[figure.category].retired:
         return None
     # The change of totals, when known, so a milestone crossed by a recount counts too.
     step_from = figure.change if figure.change is not None else figure.increase
     if step_from is None:
         return None
-    recent = figure.total - month_before if month_before is not None else figure.total
-    step = milestone_step(figure.total, recent)
+    step = milestone_step(figure.total, recent_loss)
     crossed = milestone_crossed(step, figure.total - step_from, figure.total)
     return Milestone(figure.category, crossed, figure.total) if crossed is not None else None
+
+
+def recent_losses(session: Session, report: StoredReport) -> dict[str, int]:
+    """Per category of REPORT, its losses over the MILESTONE_PACE_DAYS days up to it (for a category
+    reported for less time than that, its losses so far)."""
+    day = report.report_date
+    back = queries.latest_totals_before(
+        session, report.figures, day - timedelta(days=MILESTONE_PACE_DAYS - 1)
+    )
+    losses = {}
+    for key, figure in report.figures.items():
+        first = back.get(key) or queries.first_total(session, key)
+        losses[key] = figure.total - first[1] if first is not None else 0
+    return losses
 
 
 def report_facts(session: Session, report: StoredReport) -> ReportFacts:
@@ -283,11 +302,8 @@ def report_facts(session: Session, report: StoredReport) -> ReportFacts:
         for key, f in report.figures.items()
         if f.recount and f.change is not None and f.increase is not None and key in BY_KEY
     )
-    pace_from = report.report_date - timedelta(days=MILESTONE_PACE_DAYS)
-    month_ago = queries.latest_totals_before(session, report.figures, pace_from + timedelta(days=1))
-    milestones = (
-        _milestone(f, month_ago[f.category][1] if f.category in month_ago else None) for f in view.figures
-    )
+    recent = recent_losses(session, report)
+    milestones = (_milestone(f, recent[f.category]) for f in view.figures)
     return ReportFacts(
         view,
         tuple(r for r in ranked if r is not None),
