@@ -63,7 +63,8 @@ def old_rule(session: Session, report: queries.StoredReport, top_personnel: int,
             top = min(OLD_MAX_ALERT_RANK, top_personnel if key == "personnel" else top_other)
             if standing.every.out_of > 1 and standing.every.rank <= top:
                 return True
-        step, moved = OLD_MILESTONE_STEP.get(key), figure.change if figure.change is not None else figure.increase
+        step = OLD_MILESTONE_STEP.get(key)
+        moved = figure.change if figure.change is not None else figure.increase
         if step is not None and moved is not None and moved > 0:
             before, mark = figure.total - moved, figure.total // step * step
             if before < mark and mark > 0:

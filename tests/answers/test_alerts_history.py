@@ -49,8 +49,7 @@ def test_alerts_per_month_on_the_real_history_stay_in_a_sane_range(full_history:
         crowded = [
             d
             for d in sent
-            if (st := queries.standings(s, d).get("ships")) is not None
-            and st.every.ties > facts.MAX_TIES
+            if (st := queries.standings(s, d).get("ships")) is not None and st.every.ties > facts.MAX_TIES
         ]
     assert crowded  # days whose alert had other news while warships were +1 like dozens of days
     for day in crowded:

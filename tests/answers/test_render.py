@@ -230,9 +230,9 @@ def test_a_shared_rank_says_so_in_both_languages() -> None:
         [RankFact("tanks", 25, 1, 975, None, ties=1), RankFact("uav", 73, 5, 975, None, ties=2)], "en"
     )
     assert one == "🏆 Tanks +25: equals the record at the time, tied with 1 other day."
-    assert (
-        many
-        == "🏅 Operational-tactical UAVs +73: the 5th-highest day at the time (of 975 days), tied with 2 other days"
+    assert many == (
+        "🏅 Operational-tactical UAVs +73: the 5th-highest day at the time (of 975 days), "
+        "tied with 2 other days"
     )
     uk = render.rank_lines([RankFact("uav", 73, 5, 975, None, ties=5)], "uk")
     assert uk[0].endswith("нарівні з 5 іншими днями")

@@ -22,7 +22,6 @@ from storage import schema as _schema  # noqa: F401  (registers the tables)
 from storage.db import make_engine, reading
 from tests.support import databases
 
-
 #: The tables of the first revision: what `create_all` made before migrations existed.
 FIRST_TABLES = (
     "report",
