@@ -236,9 +236,9 @@ def milestone_step(total: int, recent_loss: int) -> int:
     pace a milestone comes about once a quarter or less), at least a hundredth of its total (a round
     number for its size when it barely moves) and at least MILESTONE_MIN.
 
-    Personnel: every 50,000 in 2022–23 (≈ 500 a day), every 100,000–200,000 since (≈ 1,000–1,300 a day;
-    10,000 would come every week and 50,000 every month). Tanks at ≈ 5 a day: every 500. Warships (35 in
-    all, a few a year): every 10, so never "passed 35"."""
+    On the real history: personnel every 100,000 from 2023 (200,000 at times of ≈ 1,300 a day), where
+    10,000 would come every week and 50,000 every month at ≈ 1,000 a day; tanks every 500–1,000; warships
+    (35 in all, a few a year) every 10, so never "passed 35"."""
     floor = max(recent_loss, -(-total // MILESTONE_SHARE), MILESTONE_MIN)
     power = 1
     while True:
