@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, bindparam, func, literal, select, union_all
+from sqlalchemy import CompoundSelect, Select, bindparam, func, literal_column, select, union_all
 from sqlmodel import Session
 
 from bot.domain.categories import BY_KEY, KEYS
@@ -233,7 +233,7 @@ def _period_ends_statement(keys: tuple[str, ...]) -> CompoundSelect[Any]:
         for which, bound in ends:
             seek = (
                 select(
-                    literal(which).label("which"),
+                    literal_column(f"'{which}'").label("which"),  # a constant: no parameter to type
                     STAT.c.category,
                     STAT.c.report_date,
                     STAT.c.total,
