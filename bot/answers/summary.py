@@ -65,7 +65,7 @@ def _alert_rank_line(r: RankFact, day: str, lang: str) -> str:
         )
     extra = tie_text(r.ties, lang)
     if r.rank_since is not None:
-        since = fmt.month(REGULAR_FROM.year, REGULAR_FROM.month, lang)
+        since = fmt.day(REGULAR_FROM, lang)  # a date reads right in both languages; a bare month did not
         extra += _(lang, " ({rank} since {since})", rank=fmt.ordinal(r.rank_since, lang), since=since)
     return _(
         lang,

@@ -102,7 +102,7 @@ def test_real_history_alert_and_length(full_history_url: str) -> None:
         alert = alert_text(facts, "en", top_personnel=10, top_other=5)
         assert alert is not None
         assert (
-            "+1,630 personnel on 25 Oct 2024: the 4th-highest day since 24 Feb 2022 (3rd since April 2022)"
+            "+1,630 personnel on 25 Oct 2024: the 4th-highest day since 24 Feb 2022 (3rd since 1 Apr 2022)"
             in visible_text(alert, "HTML")
         )
         latest = queries.latest_report(session)
