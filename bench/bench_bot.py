@@ -7,9 +7,12 @@ Run from the project root:
 1. p50/p99 of each command through `Application.process_update` over `--calls` calls on the full real
    history (PetroIvaniuk + orc-losses in a temporary SQLite file). The application is built by the
    composition point with `bot.cli.offline.OfflineRequest` as its HTTP layer, which answers in-process, so
-   only our code (handlers, answers, queries, PTB's dispatch) is timed. Goal: p99 ≤ 10 ms.
+   only our code (handlers, answers, queries, PTB's dispatch) is timed. Goal: p99 ≤ 10 ms. Beside the
+   wall clock, the process's CPU time per call (all threads), which a machine busy with other work
+   does not inflate.
 2. Start-up of `lossbot run` (`python -m bot run`, a subprocess) until its first getUpdates reaches the
-   loopback fake Bot API (`tests/fakebotapi.py`); the median of `--starts` starts. Goal: ≤ 1.5 s.
+   loopback fake Bot API (`tests/fakebotapi.py`); the median of `--starts` starts, and the CPU time the
+   process had used by then. Goal: ≤ 1.0 s.
 3. Resident memory (VmRSS from /proc/<pid>/status) of the running bot once it polls; also after it has
    answered each command once. Goal: ≤ 100 MB.
 """
@@ -63,7 +66,7 @@ COMMANDS = [
 ]
 
 GOAL_P99_MS = 10.0
-GOAL_START_S = 1.5
+GOAL_START_S = 1.0
 GOAL_RSS_MB = 100.0
 
 
@@ -84,29 +87,35 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-async def time_commands(url: str, calls: int, warmup: int) -> dict[str, list[float]]:
+async def time_commands(
+    url: str, calls: int, warmup: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     settings = Settings(_env_file=None, database_url=url, telegram_api_base_url="http://offline/bot")
     request = OfflineRequest()
     app = build_application(settings, request=request, clock=lambda: NOW, token="1:offline")
     timings: dict[str, list[float]] = {}
+    cpu_timings: dict[str, list[float]] = {}
     async with app:
         for text, lang in COMMANDS:
             raw = message_update(text, lang)
             samples: list[float] = []
+            cpu: list[float] = []
             for i in range(warmup + calls):
                 update = Update.de_json(raw, app.bot)
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 await app.process_update(update)
-                elapsed = time.perf_counter() - start
+                elapsed, elapsed_cpu = time.perf_counter() - start, time.process_time() - start_cpu
                 if i >= warmup:
                     samples.append(elapsed * 1000)
+                    cpu.append(elapsed_cpu * 1000)
             if not request.sent or not request.sent[-1].text:
                 raise SystemExit(f"{text!r} got no reply")
             request.sent.clear()
             timings[f"{text} [{lang}]"] = samples
+            cpu_timings[f"{text} [{lang}]"] = cpu
     await app.bot_data.services.read(lambda _s: None)
     app.bot_data.services.engine.dispose()
-    return timings
+    return timings, cpu_timings
 
 
 def rss_mb(pid: int) -> float:
@@ -116,9 +125,17 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-def run_bot(url: str, starts: int) -> tuple[list[float], list[float], float]:
-    """Start-up times (s), RSS after start (MB) per start, and RSS after answering every command once."""
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) the process has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_bot(url: str, starts: int) -> tuple[list[float], list[float], list[float], float]:
+    """Start-up times (s) and the CPU time they took, RSS after start (MB) per start, and RSS after
+    answering every command once."""
     startup: list[float] = []
+    startup_cpu: list[float] = []
     rss: list[float] = []
     rss_after = 0.0
     with FakeBotAPI() as fake:
@@ -137,6 +154,7 @@ def run_bot(url: str, starts: int) -> tuple[list[float], list[float], float]:
             try:
                 first = fake.wait_for("getUpdates", timeout=30)[0]
                 startup.append(first.time - begun)
+                startup_cpu.append(cpu_seconds(process.pid))
                 rss.append(rss_mb(process.pid))
                 if run == starts - 1:
                     for n, (text, lang) in enumerate(COMMANDS):
@@ -151,7 +169,7 @@ def run_bot(url: str, starts: int) -> tuple[list[float], list[float], float]:
                 if process.poll() is None:
                     process.kill()
                     process.wait()
-    return startup, rss, rss_after
+    return startup, startup_cpu, rss, rss_after
 
 
 def main() -> None:
@@ -171,23 +189,26 @@ def main() -> None:
         reports = build_history(args.shared, url)
         print(f"full history: {reports} reports read, built in {time.perf_counter() - began:.1f} s\n")
 
-        timings = asyncio.run(time_commands(url, args.calls, args.warmup))
+        timings, cpu_timings = asyncio.run(time_commands(url, args.calls, args.warmup))
         width = max(len(k) for k in timings)
         print(f"1. process_update, {args.calls} calls each (goal p99 ≤ {GOAL_P99_MS:g} ms)")
-        print(f"   {'command':<{width}}  {'p50 ms':>7}  {'p99 ms':>7}  {'max ms':>7}  ok")
+        print("   (cpu: the process's CPU time per call, all threads: blind to waiting for a busy CPU)")
+        print(f"   {'command':<{width}}  {'p50 ms':>7}  {'p99 ms':>7}  {'max ms':>7}  {'cpu p99':>7}  ok")
         worst = 0.0
         for name, samples in timings.items():
             p50, p99 = statistics.median(samples), percentile(samples, 0.99)
+            cpu_p99 = percentile(cpu_timings[name], 0.99)
             worst = max(worst, p99)
             ok = "yes" if p99 <= GOAL_P99_MS else "NO"
-            print(f"   {name:<{width}}  {p50:7.2f}  {p99:7.2f}  {max(samples):7.2f}  {ok}")
+            print(f"   {name:<{width}}  {p50:7.2f}  {p99:7.2f}  {max(samples):7.2f}  {cpu_p99:7.2f}  {ok}")
         print()
 
-        startup, rss, rss_after = run_bot(url, args.starts)
+        startup, startup_cpu, rss, rss_after = run_bot(url, args.starts)
         median_start = statistics.median(startup)
         median_rss = statistics.median(rss)
         print(f"2. start-up of `lossbot run` to its first getUpdates, {args.starts} starts (s):")
         print("   " + ", ".join(f"{s:.2f}" for s in startup))
+        print("   CPU time of those starts (s): " + ", ".join(f"{s:.2f}" for s in startup_cpu))
         print("3. VmRSS after start (MB): " + ", ".join(f"{r:.1f}" for r in rss))
         print(f"   VmRSS after answering each command once (MB): {rss_after:.1f}\n")
 

@@ -376,6 +376,10 @@ class _Draw:
         start = self.span.day(rng, margin=29)
         return lambda s: queries.sources_between(s, start, start + timedelta(days=29))
 
+    def category_sum(self, rng: random.Random) -> Call:
+        c, y = self.cat(rng), self.span.year(rng)
+        return lambda s: queries.category_sum(s, c, date(y, 1, 1), date(y, 12, 31))
+
     def category_span(self, rng: random.Random) -> Call:
         c = self.cat(rng)
         return lambda s: queries.category_span(s, c)
@@ -402,6 +406,9 @@ def _cases(span: Span) -> list[tuple[str, Maker]]:
         ("year_sums all", draw.years),
         ("top_days 10, all history", draw.top_all),
         ("top_days 10, one year", draw.top_year),
+        ("category_sum whole year", draw.category_sum),
+        ("standings (random day, stored ranks)", draw.on(queries.standings)),
+        ("latest_report_date", draw.plain(queries.latest_report_date)),
         ("rank_at_time", draw.rank),
         ("rank_at_time since 1 Jan", draw.rank_since),
         ("record_days", draw.plain(queries.record_days)),

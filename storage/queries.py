@@ -1,5 +1,6 @@
-"""Every read the bot needs. Plain SQL expressions that SQLite and PostgreSQL both run; rankings are
-counted by the database over the (category, increase) index, never by sorting every day in Python."""
+"""Every read the bot needs. Plain SQL expressions that SQLite and PostgreSQL both run. What an answer
+needs of the days before it (the rank a day held at the time, sums over a period) is read from the
+figures' derived rows (storage/ranks.py, written with the figures): one row instead of every day."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CompoundSelect, bindparam, func, select, union_all
+from sqlalchemy import CompoundSelect, Select, bindparam, func, literal_column, select, union_all
 from sqlmodel import Session
 
 from bot.domain.categories import BY_KEY, KEYS
 from bot.domain.report import ReportFigures
-from storage.schema import Figure, Report
+from storage.ranks import REGULAR_FROM
+from storage.schema import Figure, FigureStat, Report
 
 FIGURE = Figure.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 REPORT = Report.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+STAT = FigureStat.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 _ORDER = {k: i for i, k in enumerate(KEYS)}
 
 
@@ -95,6 +98,11 @@ def report_as_of(session: Session, day: date) -> StoredReport | None:
 def latest_report(session: Session) -> StoredReport | None:
     found = session.execute(select(func.max(REPORT.c.report_date))).scalar()
     return _report(session, found) if found is not None else None
+
+
+def latest_report_date(session: Session) -> date | None:
+    value: date | None = session.execute(select(func.max(REPORT.c.report_date))).scalar()
+    return value
 
 
 def first_report_date(session: Session) -> date | None:
@@ -220,31 +228,113 @@ def latest_totals_before(session: Session, keys: Iterable[str], day: date) -> di
     return _latest_totals(session, keys, day, strictly_before=True)
 
 
-@lru_cache(maxsize=1)
-def _period_statement() -> CompoundSelect[Any]:
-    """Per category: reports, sum of reported increases, first and last date in [start, end]. One range
-    scan of the covering (category, report_date, total, increase) index per category; built once."""
+@lru_cache(maxsize=32)
+def _period_ends_statement(keys: tuple[str, ...]) -> CompoundSelect[Any]:
+    """Per category of KEYS, its derived row at the period's end (the latest up to END) and the one just
+    before START: a period's sums are their differences. Two index seeks per category; built once."""
     parts = []
-    for key in KEYS:
-        in_period = FIGURE.c.report_date.between(bindparam("start"), bindparam("end"))
-        parts.append(
-            select(
-                FIGURE.c.category,
-                func.count(),
-                func.coalesce(func.sum(FIGURE.c.increase), 0),
-                func.min(FIGURE.c.report_date),
-                func.max(FIGURE.c.report_date),
-            )
-            .where(FIGURE.c.category == key, in_period)
-            .group_by(FIGURE.c.category)
+    for key in keys:
+        ends = (
+            ("end", STAT.c.report_date <= bindparam("end")),
+            ("before", STAT.c.report_date < bindparam("start")),
         )
+        for which, bound in ends:
+            seek = (
+                select(
+                    literal_column(f"'{which}'").label("which"),  # a constant: no parameter to type
+                    STAT.c.category,
+                    STAT.c.report_date,
+                    STAT.c.total,
+                    STAT.c.seq,
+                    STAT.c.reported_sum,
+                )
+                .where(STAT.c.category == key, bound)
+                .order_by(STAT.c.report_date.desc())
+                .limit(1)
+                .subquery()
+            )
+            parts.append(select(*seek.c))
     return union_all(*parts)
+
+
+@lru_cache(maxsize=1)
+def _first_stat_statement() -> Select[Any]:
+    return (
+        select(STAT.c.report_date, STAT.c.total)
+        .where(STAT.c.category == bindparam("category"))
+        .order_by(STAT.c.report_date)
+        .limit(1)
+    )
+
+
+def _first_reported_late(
+    session: Session, category: str, seq: int, reports: int, history_start: date
+) -> tuple[date, int] | None:
+    """CATEGORY's first report and total, if it came after the war's first report (ground robotic
+    systems, from May 2026): that first total holds earlier losses, so averages count from it.
+    SEQ (its reports so far) equal to REPORTS (all stored) tells one present throughout, without a query."""
+    if seq >= reports:
+        return None
+    day, total = session.execute(_first_stat_statement(), {"category": category}).one()
+    return (day, total) if day > history_start else None
+
+
+def _report_count(session: Session) -> int:
+    count: int = session.execute(select(func.count()).select_from(REPORT)).scalar_one()
+    return count
+
+
+def _category_sums(
+    session: Session, keys: tuple[str, ...], start: date, end: date, history_start: date
+) -> dict[str, CategorySum]:
+    """Per category of KEYS reported in START … END, its losses there: differences of running sums."""
+    rows = session.execute(_period_ends_statement(keys), {"start": start, "end": end}).all()
+    at_end = {r.category: r for r in rows if r.which == "end" and r.report_date >= start}
+    before = {r.category: r for r in rows if r.which == "before"}
+    sums: dict[str, CategorySum] = {}
+    reports: int | None = None  # counted once, when a period begins with the war
+    for category, last in at_end.items():
+        prior = before.get(category)
+        started, first_reported = None, None
+        if prior is not None:
+            base, seq, reported = prior.total, prior.seq, prior.reported_sum
+        elif start <= history_start:
+            base, seq, reported = 0, 0, 0  # the period starts with the war: every loss so far is in it
+            if reports is None:
+                reports = _report_count(session)
+            first_reported = _first_reported_late(session, category, last.seq, reports, history_start)
+        else:
+            # First reported inside the period: what it already held was lost before.
+            started, base = session.execute(_first_stat_statement(), {"category": category}).one()
+            seq, reported = 0, 0
+        sums[category] = CategorySum(
+            category,
+            last.total - base,
+            last.reported_sum - reported,
+            last.seq - seq,
+            started,
+            first_reported,
+        )
+    return dict(sorted(sums.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))))
+
+
+def first_total(session: Session, category: str) -> tuple[date, int] | None:
+    """CATEGORY's first stored figure: its date and total."""
+    row = session.execute(_first_stat_statement(), {"category": category}).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def category_sum(session: Session, category: str, start: date, end: date) -> CategorySum | None:
+    """CATEGORY's losses over the reports dated START … END (as in period_sums), None without a figure."""
+    history_start = first_report_date(session)
+    if history_start is None:
+        return None
+    return _category_sums(session, (category,), start, end, history_start).get(category)
 
 
 def period_sums(session: Session, start: date, end: date) -> PeriodSums:
     """Losses per category over the reports dated START … END (inclusive)."""
     in_period = FIGURE.c.report_date.between(start, end)
-    per_category = session.execute(_period_statement(), {"start": start, "end": end}).all()
     span = session.execute(
         select(func.count(), func.min(REPORT.c.report_date), func.max(REPORT.c.report_date)).where(
             REPORT.c.report_date.between(start, end)
@@ -276,34 +366,8 @@ def period_sums(session: Session, start: date, end: date) -> PeriodSums:
                 .order_by(FIGURE.c.report_date)
             ).scalars()
         )
-        keys = [row[0] for row in per_category]
-        at_end = _latest_totals(session, keys, end)
-        before = _latest_totals(session, keys, start, strictly_before=True)
-        for category, days, reported, cat_first, _cat_last in per_category:
-            end_total = at_end[category][1]
-            started, first_reported = None, None
-            if category in before:
-                base = before[category][1]
-            elif start <= history_start:
-                base = 0  # the period starts with the war: every loss counted so far is in it
-                if cat_first > history_start:
-                    first_reported = (cat_first, _total_on(session, category, cat_first))
-            else:
-                # First reported inside the period: what it already held was lost before.
-                started = cat_first
-                base = _total_on(session, category, cat_first)
-            sums[category] = CategorySum(
-                category, end_total - base, int(reported), int(days), started, first_reported
-            )
-    ordered = dict(sorted(sums.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))))
-    return PeriodSums(start, end, first, last, report_days, missing, recounts, ordered)
-
-
-def _total_on(session: Session, category: str, day: date) -> int:
-    total: int = session.execute(
-        select(FIGURE.c.total).where(FIGURE.c.category == category, FIGURE.c.report_date == day)
-    ).scalar_one()
-    return total
+        sums = _category_sums(session, KEYS, start, end, history_start)
+    return PeriodSums(start, end, first, last, report_days, missing, recounts, sums)
 
 
 def daily_average(session: Session, category: str, days: int, *, as_of: date) -> float | None:
@@ -471,6 +535,47 @@ def rank_at_time(
     return Rank(category, day, increase, int(higher) + 1, int(counted), since)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where a day's reported increase ranked at the time, as stored with it (storage/ranks.py)."""
+
+    #: 1 + the days up to it with a greater increase.
+    rank: int
+    #: The other days up to it with the same increase (they share the rank).
+    ties: int
+    #: The days with a known increase up to it, itself included.
+    out_of: int
+
+
+@dataclass(frozen=True)
+class DayStanding:
+    category: str
+    #: Counting every day of the war.
+    every: Standing
+    #: Counting from storage.ranks.REGULAR_FROM; None for a day before it.
+    regular: Standing | None
+
+
+def standings(session: Session, day: date) -> dict[str, DayStanding]:
+    """Per category with a known increase on DAY, where it ranked at the time: one indexed read."""
+    rows = session.execute(
+        select(
+            STAT.c.category,
+            STAT.c.rank,
+            STAT.c.ties,
+            STAT.c.known,
+            STAT.c.rank_regular,
+            STAT.c.ties_regular,
+            STAT.c.known_regular,
+        ).where(STAT.c.report_date == day, STAT.c.rank.is_not(None))
+    )
+    found = {}
+    for category, rank, ties, known, rank_regular, ties_regular, known_regular in rows:
+        regular = None if rank_regular is None else Standing(rank_regular, ties_regular, known_regular)
+        found[category] = DayStanding(category, Standing(rank, ties, known), regular)
+    return found
+
+
 @lru_cache(maxsize=4)
 def _record_days_statement(with_since: bool) -> CompoundSelect[Any]:
     """Each category's highest increase, then the earliest day with it: two walks from the top of the
@@ -493,10 +598,37 @@ def _record_days_statement(with_since: bool) -> CompoundSelect[Any]:
     return union_all(*parts)
 
 
+@lru_cache(maxsize=2)
+def _stored_records_statement(regular: bool) -> CompoundSelect[Any]:
+    """Each category's record from the derived rows: its latest day ranked 1st untied (a later equal day
+    is tied, a later greater one is the new record). One seek per category on the record index."""
+    rank, ties = (STAT.c.rank_regular, STAT.c.ties_regular) if regular else (STAT.c.rank, STAT.c.ties)
+    parts = []
+    for key in KEYS:
+        latest = (
+            select(STAT.c.report_date)
+            .where(STAT.c.category == key, rank == 1, ties == 0)
+            .order_by(STAT.c.report_date.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        parts.append(
+            select(FIGURE.c.category, FIGURE.c.report_date, FIGURE.c.increase, FIGURE.c.total).where(
+                FIGURE.c.category == key, FIGURE.c.report_date == latest
+            )
+        )
+    return union_all(*parts)
+
+
 def record_days(session: Session, *, since: date | None = None) -> dict[str, RankedDay]:
-    """Each category's highest reported increase (the earliest day when tied)."""
-    statement = _record_days_statement(since is not None)
-    rows = session.execute(statement, {"since": since} if since is not None else {})
+    """Each category's highest reported increase (the earliest day when tied), counting from SINCE.
+
+    The two rankings stored with the figures (every day, and from REGULAR_FROM) are read from them; any
+    other SINCE is counted."""
+    if since is None or since == REGULAR_FROM:
+        rows = session.execute(_stored_records_statement(since is not None))
+    else:
+        rows = session.execute(_record_days_statement(True), {"since": since})
     records = {category: RankedDay(1, day, increase, total) for category, day, increase, total in rows}
     return dict(sorted(records.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))))
 

@@ -128,6 +128,42 @@ class Figure(SQLModel, table=True):
     change: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
+class FigureStat(SQLModel, table=True):
+    """What the answers need of each figure, derived when it is stored (storage/ranks.py) from the
+    category's figures up to it: the running sums a period is the difference of, and the rank the day's
+    reported increase held at the time. A write recomputes the rows from its earliest day on, so a
+    correction moves the ranks of every later day too. Derived data: `storage.ranks.rebuild` remakes it."""
+
+    __tablename__ = "figure_stat"
+    __table_args__ = (
+        Index("ix_figure_stat_day", "report_date"),
+        # The record of a category is its latest day ranked 1st untied: one seek from the end.
+        Index("ix_figure_stat_record", "category", "rank", "ties", "report_date"),
+        Index("ix_figure_stat_record_regular", "category", "rank_regular", "ties_regular", "report_date"),
+    )
+
+    category: str = Field(sa_column=Column(String(40), primary_key=True))
+    report_date: date = Field(
+        sa_column=Column(
+            "report_date", ForeignKey("report.report_date", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    total: int = Field(sa_column=Column(BigInteger, nullable=False))
+    #: How many of the category's figures are dated up to this one (this one included).
+    seq: int = Field(sa_column=Column(Integer, nullable=False))
+    #: The sum and the count of the reported increases known up to this figure (this one included).
+    reported_sum: int = Field(sa_column=Column(BigInteger, nullable=False))
+    known: int = Field(sa_column=Column(Integer, nullable=False))
+    #: 1 + the days up to this one with a greater increase, and the other days with an equal one;
+    #: None when this day's increase is unknown.
+    rank: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    ties: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    #: The same, counting from storage.ranks.REGULAR_FROM only; None for the days before it.
+    known_regular: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    rank_regular: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    ties_regular: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+
+
 class ChatPrefs(SQLModel, table=True):
     """Per-chat choices that outlive a restart: for now the language set with /lang."""
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.domain.categories import BY_KEY
 from bot.domain.dates import utc_now
 from bot.domain.report import ReportFigures
+from storage import ranks
 from storage.schema import Figure, Report
 
 FIGURE = Figure.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
@@ -85,6 +86,7 @@ def store_reports(
         _write_reports(session, written, replaced, now)
         _write_figures(session, written, state)
         _refresh_next_day_changes(session, written, state)
+        ranks.refresh(session, min(written))
     return summary
 
 

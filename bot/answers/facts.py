@@ -3,7 +3,7 @@ rendered in any language by bot/answers/render.py (the query commands) and bot/a
 daily summary and the rank alert).
 
 Views hold dates, numbers, category keys and source keys. The storage value types they carry
-(DayFigure, RankedDay, CategorySum, Rank) are frozen plain values too. When the store cannot answer, a
+(DayFigure, RankedDay, CategorySum, Standing) are frozen plain values too. When the store cannot answer, a
 builder raises Unanswerable with a Gap saying what is missing, for the caller to explain.
 """
 
@@ -11,40 +11,39 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
 from bot.domain.categories import BY_KEY, CATEGORIES
 from bot.domain.periods import Period
-from storage import queries
-from storage.queries import CategorySum, DayFigure, Rank, RankedDay, StoredReport
+from storage import queries, ranks
+from storage.queries import CategorySum, DayFigure, DayStanding, RankedDay, Standing, StoredReport
 
 #: "Counting from April 2022" leaves out the irregular reports of the first weeks (see data guide).
-REGULAR_FROM = date(2022, 4, 1)
+REGULAR_FROM = ranks.REGULAR_FROM
 #: A day whose increase ranks this high at the time is called out in /day and the daily summary.
 NOTABLE_RANK = 10
 #: The lowest rank an alert names, whatever a chat's thresholds (/settings allows up to 50).
 MAX_ALERT_RANK = 50
+#: A rank shared with more other days than this is no distinction: "4th of 975" means little when 41
+#: other days had the same +1 (warships: most days with a loss are +1). Two keeps a real near-record
+#: (three days at the same high value) and drops the small whole numbers that many days share.
+MAX_TIES = 2
+#: A rank among fewer days than this says little (the first weeks of the war, a newly reported category).
+MIN_RANKED_DAYS = 30
 
-#: A milestone is crossing a multiple of the category's step (e.g. personnel 1,500,000; tanks 12,500).
-MILESTONE_STEP: dict[str, int] = {
-    "personnel": 50_000,
-    "tanks": 500,
-    "afv": 1_000,
-    "artillery": 1_000,
-    "mlrs": 100,
-    "air_defense": 100,
-    "aircraft": 50,
-    "helicopters": 50,
-    "uav": 5_000,
-    "cruise_missiles": 500,
-    "ships": 5,
-    "submarines": 1,
-    "vehicles_fuel_tanks": 5_000,
-    "special_equipment": 500,
-    "ground_robotic_systems": 500,
-}
+#: Milestones: a total crossing a multiple of a round step scaled to the category (see milestone_step).
+#: The step is at least the category's loss over this many days, so at the recent pace each category
+#: passes a milestone about once a quarter or less: with 13 categories, a few milestone alerts a month
+#: (a 30-day pace gave about one every other day, bench/bench_alerts.py).
+MILESTONE_PACE_DAYS = 90
+#: And at least a hundredth of the total: a milestone is a round number for the category's size.
+MILESTONE_SHARE = 100
+#: No milestone below this: "passed 2 submarines" is no round number anyone waits for.
+MILESTONE_MIN = 10
+#: The round steps: 1, 2 and 5 times a power of ten.
+NICE_STEPS = (1, 2, 5)
 
 
 # ------------------------------------------------------------------------------------------------- gaps
@@ -108,8 +107,7 @@ def missing_day(session: Session, day: date) -> Gap:
 
 
 def latest_report_date(session: Session) -> date | None:
-    latest = queries.latest_report(session)
-    return latest.report_date if latest is not None else None
+    return queries.latest_report_date(session)
 
 
 def neighbours(session: Session, day: date) -> tuple[date | None, date | None]:
@@ -182,6 +180,13 @@ class RankFact:
     out_of: int
     #: The rank counting from REGULAR_FROM (regular reporting), when it differs.
     rank_since: int | None
+    #: The other days up to it with the same increase: they share the rank.
+    ties: int = 0
+
+    @property
+    def meaningful(self) -> bool:
+        """A rank that tells the day apart: among enough days, and shared with few."""
+        return self.out_of >= MIN_RANKED_DAYS and self.ties <= MAX_TIES
 
 
 @dataclass(frozen=True)
@@ -206,71 +211,107 @@ class ReportFacts:
     summary and the rank alert are rendered from these, so a broadcast reads the ranks once per report."""
 
     report: ReportView
-    #: Every increase that ranks within MAX_ALERT_RANK at the time, and personnel's at any rank.
+    #: Every loss (increase > 0) that ranks within MAX_ALERT_RANK at the time, and personnel's at any rank.
     ranks: tuple[RankFact, ...]
     recounts: tuple[Recount, ...]
     milestones: tuple[Milestone, ...]
 
     def notable_ranks(self) -> tuple[RankFact, ...]:
-        """What /day and the summary call out: always personnel, and any category in the top NOTABLE_RANK."""
-        return tuple(r for r in self.ranks if r.category == "personnel" or r.rank <= NOTABLE_RANK)
+        """What /day and the summary call out: personnel's rank, and any category's in the top
+        NOTABLE_RANK that few other days share."""
+        return tuple(
+            r for r in self.ranks if r.category == "personnel" or (r.rank <= NOTABLE_RANK and r.meaningful)
+        )
 
     def alert_ranks(self, *, top_personnel: int, top_other: int) -> tuple[RankFact, ...]:
-        """What an alert names for a chat with these thresholds (the only day so far is no record)."""
+        """What an alert names for a chat with these thresholds: a rank in the chat's top N (at most
+        MAX_ALERT_RANK) among at least MIN_RANKED_DAYS days and shared with at most MAX_TIES others. A
+        new record is 1st untied, so it always counts."""
         return tuple(
             r
             for r in self.ranks
-            if r.out_of > 1
+            if r.meaningful
             and r.rank <= min(MAX_ALERT_RANK, top_personnel if r.category == "personnel" else top_other)
         )
 
 
-def milestone_crossed(category: str, before: int, after: int) -> int | None:
-    """The highest multiple of the category's step in (BEFORE, AFTER], if any."""
-    step = MILESTONE_STEP.get(category)
-    if step is None or after <= before:
+def milestone_step(total: int, recent_loss: int) -> int:
+    """The round step a category's milestones are multiples of, scaled to it: the smallest 1, 2 or 5 times
+    a power of ten that is at least its loss over the last MILESTONE_PACE_DAYS days (so at the recent
+    pace a milestone comes about once a quarter or less), at least a hundredth of its total (a round
+    number for its size when it barely moves) and at least MILESTONE_MIN.
+
+    On the real history: personnel every 100,000 from 2023 (200,000 at times of ≈ 1,300 a day), where
+    10,000 would come every week and 50,000 every month at ≈ 1,000 a day; tanks every 500–1,000; warships
+    (35 in all, a few a year) every 10, so never "passed 35"."""
+    floor = max(recent_loss, -(-total // MILESTONE_SHARE), MILESTONE_MIN)
+    power = 1
+    while True:
+        for nice in NICE_STEPS:
+            if nice * power >= floor:
+                return nice * power
+        power *= 10
+
+
+def milestone_crossed(step: int, before: int, after: int) -> int | None:
+    """The highest multiple of STEP in (BEFORE, AFTER], if any."""
+    if after <= before:
         return None
     mark = after // step * step
     return mark if mark > before and mark > 0 else None
 
 
-def _rank(session: Session, figure: DayFigure, day: date) -> RankFact | None:
-    if figure.increase is None or figure.increase <= 0:
+def _rank(figure: DayFigure, standing: DayStanding | None) -> RankFact | None:
+    # A day without a loss is not ranked, however many days shared it ("2nd of 1,073" for a 0).
+    if standing is None or figure.increase is None or figure.increase <= 0:
         return None
-    # Other categories are shown only when they rank high: stop counting as soon as they cannot.
-    within = None if figure.category == "personnel" else MAX_ALERT_RANK
-    rank = queries.rank_at_time(session, figure.category, day, within=within)
-    if rank is None:
+    every, regular = standing.every, standing.regular
+    if figure.category != "personnel" and every.rank > MAX_ALERT_RANK:
         return None
-    since = None
-    if day >= REGULAR_FROM:
-        regular = queries.rank_at_time(session, figure.category, day, since=REGULAR_FROM)
-        if regular is not None and regular.rank != rank.rank:
-            since = regular.rank
-    return RankFact(figure.category, figure.increase, rank.rank, rank.out_of, since)
+    since = regular.rank if regular is not None and regular.rank != every.rank else None
+    return RankFact(figure.category, figure.increase, every.rank, every.out_of, since, every.ties)
 
 
-def _milestone(figure: DayFigure) -> Milestone | None:
+def _milestone(figure: DayFigure, recent_loss: int) -> Milestone | None:
+    if BY_KEY[figure.category].retired:
+        return None
     # The change of totals, when known, so a milestone crossed by a recount counts too.
     step_from = figure.change if figure.change is not None else figure.increase
     if step_from is None:
         return None
-    crossed = milestone_crossed(figure.category, figure.total - step_from, figure.total)
+    step = milestone_step(figure.total, recent_loss)
+    crossed = milestone_crossed(step, figure.total - step_from, figure.total)
     return Milestone(figure.category, crossed, figure.total) if crossed is not None else None
+
+
+def recent_losses(session: Session, report: StoredReport) -> dict[str, int]:
+    """Per category of REPORT, its losses over the MILESTONE_PACE_DAYS days up to it (for a category
+    reported for less time than that, its losses so far)."""
+    day = report.report_date
+    back = queries.latest_totals_before(
+        session, report.figures, day - timedelta(days=MILESTONE_PACE_DAYS - 1)
+    )
+    losses = {}
+    for key, figure in report.figures.items():
+        first = back.get(key) or queries.first_total(session, key)
+        losses[key] = figure.total - first[1] if first is not None else 0
+    return losses
 
 
 def report_facts(session: Session, report: StoredReport) -> ReportFacts:
     view = report_view(report)
-    ranks = (_rank(session, f, report.report_date) for f in view.figures)
+    standings = queries.standings(session, report.report_date)
+    ranked = (_rank(f, standings.get(f.category)) for f in view.figures)
     recounts = (
         Recount(key, f.change, f.increase)
         for key, f in report.figures.items()
         if f.recount and f.change is not None and f.increase is not None and key in BY_KEY
     )
-    milestones = (_milestone(f) for f in view.figures)
+    recent = recent_losses(session, report)
+    milestones = (_milestone(f, recent[f.category]) for f in view.figures)
     return ReportFacts(
         view,
-        tuple(r for r in ranks if r is not None),
+        tuple(r for r in ranked if r is not None),
         tuple(recounts),
         tuple(m for m in milestones if m is not None),
     )
@@ -402,7 +443,8 @@ class InLatest:
     #: Daily averages over 7 and 30 days.
     avg7: float | None
     avg30: float | None
-    rank: Rank | None
+    #: Where the latest day ranked at the time; None when it had no loss (nothing to rank).
+    rank: Standing | None
 
 
 @dataclass(frozen=True)
@@ -438,17 +480,20 @@ def _now(session: Session, category: str, latest: StoredReport) -> InLatest | No
             raise Unanswerable(NoFigures(category, None))
         return NotInLatest(*span)
     day = latest.report_date
+    # A day without a loss is not ranked: "2nd of 1,073" would be the 0 most days share.
+    lost = figure.increase is not None and figure.increase > 0
+    standing = queries.standings(session, day).get(category) if lost else None
     return InLatest(
         figure.total,
         figure.increase,
         queries.daily_average(session, category, 7, as_of=day),
         queries.daily_average(session, category, 30, as_of=day),
-        queries.rank_at_time(session, category, day),
+        standing.every if standing is not None else None,
     )
 
 
 def _in_period(session: Session, category: str, period: Period) -> InPeriod | NoFigures:
-    losses = queries.period_sums(session, period.first_day, period.end).sums.get(category)
+    losses = queries.category_sum(session, category, period.first_day, period.end)
     best = queries.top_days(session, category, 1, start=period.start, end=period.end)
     if losses is None or not best:
         return NoFigures(category, period)

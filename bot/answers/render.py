@@ -217,22 +217,39 @@ def carried_line(carried: CarriedTotal, lang: str) -> str:
     )
 
 
+def tie_text(ties: int, lang: str) -> str:
+    """ ", tied with 41 other days" when other days share the rank, else nothing: a shared rank says so."""
+    if ties <= 0:
+        return ""
+    return ngettext(lang, ", tied with {n} other day", ", tied with {n} other days", ties)
+
+
 def rank_lines(ranks: Iterable[RankFact], lang: str) -> list[str]:
     """Where the day's increases ranked at the time (/day and the daily summary)."""
     lines = []
     for r in ranks:
-        extra = ""
+        extra = tie_text(r.ties, lang)
         if r.rank_since is not None:
-            extra = _(
+            extra += _(
                 lang,
                 "; {rank} counting from {since}",
                 rank=fmt.ordinal(r.rank_since, lang),
                 since=fmt.day(REGULAR_FROM, lang),
             )
         name, increase = _name(r.category, lang), fmt.signed(r.increase, lang)
-        if r.rank == 1 and r.out_of > 1:
+        if r.rank == 1 and r.out_of > 1 and r.ties == 0:
             lines.append(
                 _(lang, "🏆 {category} {increase}: a record at the time.", category=name, increase=increase)
+            )
+        elif r.rank == 1 and r.out_of > 1:
+            lines.append(
+                _(
+                    lang,
+                    "🏆 {category} {increase}: equals the record at the time{extra}.",
+                    category=name,
+                    increase=increase,
+                    extra=extra,
+                )
             )
         else:
             lines.append(
@@ -444,6 +461,7 @@ def _now_lines(view: CategoryView, lang: str) -> list[str]:
                 now.rank.out_of,
                 rank=fmt.ordinal(now.rank.rank, lang),
             )
+            + tie_text(now.rank.ties, lang)
         )
     return lines
 

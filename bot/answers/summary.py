@@ -3,7 +3,8 @@
 The facts (bot/answers/facts.report_facts) are read once per report; these pure functions render them per
 language and chat thresholds. Both messages fit one Telegram message (4096 characters) in English and in
 Ukrainian. The alert is one message per report and chat, listing every category whose increase ranks in
-the chat's top N at the time, new records and round-number milestones. They return the text alone: the
+the chat's top N at the time (shared with few other days: facts.MAX_TIES), new records and milestones
+on round numbers scaled to the category (facts.milestone_step). They return the text alone: the
 outbox stores and sends text.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import html
 
 from bot.answers.facts import REGULAR_FROM, RankFact, ReportFacts
-from bot.answers.render import citation_line, figure_line, fit, rank_lines
+from bot.answers.render import citation_line, figure_line, fit, rank_lines, tie_text
 from bot.domain.categories import BY_KEY
 from bot.domain.dates import WAR_START, day_number
 from bot.i18n import fmt
@@ -45,7 +46,7 @@ def _alert_rank_line(r: RankFact, day: str, lang: str) -> str:
     name = html.escape(BY_KEY[r.category].name(lang))
     name = name if lang == "uk" else name[:1].lower() + name[1:]
     increase = fmt.signed(r.increase, lang)
-    if r.rank == 1:
+    if r.rank == 1 and r.ties == 0:
         return _(
             lang,
             "🏆 {increase} {category} on {day}: a new all-time record",
@@ -53,10 +54,19 @@ def _alert_rank_line(r: RankFact, day: str, lang: str) -> str:
             category=name,
             day=day,
         )
-    extra = ""
+    if r.rank == 1:
+        return _(
+            lang,
+            "🏆 {increase} {category} on {day}: equals the all-time record{tie}",
+            increase=increase,
+            category=name,
+            day=day,
+            tie=tie_text(r.ties, lang),
+        )
+    extra = tie_text(r.ties, lang)
     if r.rank_since is not None:
-        since = fmt.month(REGULAR_FROM.year, REGULAR_FROM.month, lang)
-        extra = _(lang, " ({rank} since {since})", rank=fmt.ordinal(r.rank_since, lang), since=since)
+        since = fmt.day(REGULAR_FROM, lang)  # a date reads right in both languages; a bare month did not
+        extra += _(lang, " ({rank} since {since})", rank=fmt.ordinal(r.rank_since, lang), since=since)
     return _(
         lang,
         "🏅 {increase} {category} on {day}: the {rank}-highest day since {start}{extra}",

@@ -35,9 +35,6 @@ class Category:
     icon: str = field(default="▪️")
     #: This category's key in each public dataset: (source name, key) pairs.
     source_keys: tuple[tuple[str, str], ...] = ()
-    #: Alerts call out a total crossing a multiple of this (personnel 1,500,000; tanks 12,500); None for
-    #: no milestones (the retired categories).
-    milestone_step: int | None = None
 
     @property
     def retired(self) -> bool:
@@ -55,7 +52,6 @@ CATEGORIES: tuple[Category, ...] = (
         "personnel",
         "Personnel",
         "Особовий склад",
-        milestone_step=50_000,
         source_keys=(
             ("petroivaniuk", "personnel"),
             ("orc-losses", "personnel"),
@@ -80,7 +76,6 @@ CATEGORIES: tuple[Category, ...] = (
         "tanks",
         "Tanks",
         "Танки",
-        milestone_step=500,
         source_keys=(("petroivaniuk", "tank"), ("orc-losses", "tanks"), ("russianwarship", "tanks")),
         aliases=("tanks", "tank", "танки", "танк", "танків"),
         labels_en=("tanks",),
@@ -91,7 +86,6 @@ CATEGORIES: tuple[Category, ...] = (
         "afv",
         "Armoured combat vehicles",
         "Бойові броньовані машини",
-        milestone_step=1_000,
         source_keys=(
             ("petroivaniuk", "APC"),
             ("orc-losses", "afvs"),
@@ -113,7 +107,6 @@ CATEGORIES: tuple[Category, ...] = (
         "artillery",
         "Artillery systems",
         "Артилерійські системи",
-        milestone_step=1_000,
         source_keys=(
             ("petroivaniuk", "field artillery"),
             ("orc-losses", "artillery"),
@@ -128,7 +121,6 @@ CATEGORIES: tuple[Category, ...] = (
         "mlrs",
         "MLRS",
         "РСЗВ",
-        milestone_step=100,
         source_keys=(("petroivaniuk", "MRL"), ("orc-losses", "rocketSystems"), ("russianwarship", "mlrs")),
         aliases=("mlrs", "mrl", "рсзв"),
         labels_en=("mlrs",),
@@ -139,7 +131,6 @@ CATEGORIES: tuple[Category, ...] = (
         "air_defense",
         "Air defence systems",
         "Засоби ППО",
-        milestone_step=100,
         source_keys=(
             ("petroivaniuk", "anti-aircraft warfare"),
             ("orc-losses", "airDefense"),
@@ -154,7 +145,6 @@ CATEGORIES: tuple[Category, ...] = (
         "aircraft",
         "Aircraft",
         "Літаки",
-        milestone_step=50,
         source_keys=(
             ("petroivaniuk", "aircraft"),
             ("orc-losses", "fixedWingAircraft"),
@@ -169,7 +159,6 @@ CATEGORIES: tuple[Category, ...] = (
         "helicopters",
         "Helicopters",
         "Гелікоптери",
-        milestone_step=50,
         source_keys=(
             ("petroivaniuk", "helicopter"),
             ("orc-losses", "rotaryWingAircraft"),
@@ -184,7 +173,6 @@ CATEGORIES: tuple[Category, ...] = (
         "uav",
         "Operational-tactical UAVs",
         "БпЛА оперативно-тактичного рівня",
-        milestone_step=5_000,
         source_keys=(("petroivaniuk", "drone"), ("orc-losses", "uavs"), ("russianwarship", "uav_systems")),
         aliases=("uav", "uavs", "drones", "drone", "бпла", "дрони", "безпілотники"),
         labels_en=("uav operational-tactical level",),
@@ -195,7 +183,6 @@ CATEGORIES: tuple[Category, ...] = (
         "cruise_missiles",
         "Cruise missiles",
         "Крилаті ракети",
-        milestone_step=500,
         first_date=MERGE_DATE,
         source_keys=(
             ("petroivaniuk", "cruise missiles"),
@@ -211,7 +198,6 @@ CATEGORIES: tuple[Category, ...] = (
         "ships",
         "Warships / boats",
         "Кораблі / катери",
-        milestone_step=5,
         source_keys=(
             ("petroivaniuk", "naval ship"),
             ("orc-losses", "ships"),
@@ -226,7 +212,6 @@ CATEGORIES: tuple[Category, ...] = (
         "submarines",
         "Submarines",
         "Підводні човни",
-        milestone_step=1,
         first_date=date(2023, 9, 14),
         source_keys=(
             ("petroivaniuk", "submarines"),
@@ -242,7 +227,6 @@ CATEGORIES: tuple[Category, ...] = (
         "vehicles_fuel_tanks",
         "Vehicles and fuel tanks",
         "Автомобільна техніка та автоцистерни",
-        milestone_step=5_000,
         source_keys=(
             ("petroivaniuk", "vehicles and fuel tanks"),
             ("orc-losses", "unarmoredVehicles"),
@@ -269,7 +253,6 @@ CATEGORIES: tuple[Category, ...] = (
         "special_equipment",
         "Special equipment",
         "Спеціальна техніка",
-        milestone_step=500,
         first_date=date(2022, 3, 16),
         source_keys=(
             ("petroivaniuk", "special equipment"),
@@ -285,7 +268,6 @@ CATEGORIES: tuple[Category, ...] = (
         "ground_robotic_systems",
         "Ground robotic systems",
         "Наземні роботизовані комплекси",
-        milestone_step=500,
         source_keys=(("petroivaniuk", "ground robotic systems"),),
         first_date=date(2026, 5, 3),
         aliases=(

@@ -38,7 +38,9 @@ def test_a_reports_facts_hold_its_ranks_milestones_and_source(engine: Engine) ->
         RankFact("tanks", 25, 1, 8, None),
         RankFact("uav", 900, 1, 8, None),
     )
-    assert found.milestones == (Milestone("personnel", 700_000, 701_000), Milestone("tanks", 12_500, 12_509))
+    # Personnel's step is 10,000 here (its 7,840 so far); tanks' 200 (a hundredth of 12,509): 12,400 was
+    # passed before this day.
+    assert found.milestones == (Milestone("personnel", 700_000, 701_000),)
     assert found.recounts == ()
 
 
@@ -63,6 +65,17 @@ def test_an_alert_applies_the_chats_thresholds_and_skips_the_only_day_so_far() -
     assert view.alert_ranks(top_personnel=3, top_other=2) == (tanks,)
     far = ranked(RankFact("personnel", 900, 400, 975, None))
     assert far.alert_ranks(top_personnel=1000, top_other=1000) == ()  # alerts stop at MAX_ALERT_RANK
+
+
+def test_a_rank_shared_with_many_days_or_among_few_days_is_no_alert_and_not_called_out() -> None:
+    crowd = RankFact("ships", 1, 4, 975, None, ties=41)  # +1 warships: dozens of days had +1
+    few = RankFact("aircraft", 3, 3, 975, None, ties=facts.MAX_TIES)
+    early = RankFact("tanks", 40, 2, facts.MIN_RANKED_DAYS - 1, None)
+    view = ranked(crowd, few, early)
+    assert view.alert_ranks(top_personnel=50, top_other=50) == (few,)
+    assert view.notable_ranks() == (few,)
+    shared_personnel = RankFact("personnel", 620, 114, 443, 107, ties=7)
+    assert ranked(shared_personnel).notable_ranks() == (shared_personnel,)  # said, with its tie
 
 
 def test_gaps_name_the_nearest_reports(engine: Engine) -> None:

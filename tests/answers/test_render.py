@@ -36,7 +36,7 @@ from bot.domain.categories import resolve_category
 from bot.domain.periods import parse_period
 from bot.i18n import fmt
 from bot.i18n.texts import COMMANDS
-from storage.queries import CategorySum, DayFigure, Rank, RankedDay
+from storage.queries import CategorySum, DayFigure, RankedDay, Standing
 from tests.support.fakebotapi import visible_text
 
 DAY = date(2024, 10, 25)
@@ -207,7 +207,7 @@ def test_category_now_record_and_period() -> None:
     view = CategoryView(
         "tanks",
         CITED,
-        InLatest(9_097, 7, 8.25, None, Rank("tanks", DAY, 7, 120, 975, None)),
+        InLatest(9_097, 7, 8.25, None, Standing(120, 0, 975)),
         RankedDay(1, date(2022, 2, 26), 146, 0),
         InPeriod(october, CategorySum("tanks", 100, 100, 25), RankedDay(1, DAY, 12, 0)),
     )
@@ -223,6 +223,22 @@ def test_category_now_record_and_period() -> None:
         "",
         SOURCE,
     ]
+
+
+def test_a_shared_rank_says_so_in_both_languages() -> None:
+    view = CategoryView("ships", CITED, InLatest(28, 1, 0.1, 0.1, Standing(4, 41, 975)), None, None)
+    assert "Latest day's rank: 4th of 975 days, tied with 41 other days" in lines(render.category(view, "en"))
+    assert "нарівні з 41 іншим днем" in render.category(view, "uk").text
+    [one, many] = render.rank_lines(
+        [RankFact("tanks", 25, 1, 975, None, ties=1), RankFact("uav", 73, 5, 975, None, ties=2)], "en"
+    )
+    assert one == "🏆 Tanks +25: equals the record at the time, tied with 1 other day."
+    assert many == (
+        "🏅 Operational-tactical UAVs +73: the 5th-highest day at the time (of 975 days), "
+        "tied with 2 other days"
+    )
+    uk = render.rank_lines([RankFact("uav", 73, 5, 975, None, ties=5)], "uk")
+    assert uk[0].endswith("нарівні з 5 іншими днями")
 
 
 def test_category_not_in_the_latest_report_nor_in_the_period() -> None:

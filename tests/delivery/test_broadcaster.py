@@ -50,7 +50,7 @@ def texts_and_statements(engine: Engine) -> tuple[dict[tuple[int, DeliveryKind],
 
 
 def test_more_languages_and_thresholds_read_nothing_more(engine: Engine) -> None:
-    store_reports(engine, reports())
+    store_reports(engine, reports(days=40))  # enough days for a rank to be news (facts.MIN_RANKED_DAYS)
     subscribe(engine, 1, "en")
     one_language, reads_for_one = texts_and_statements(engine)
     subscribe(engine, 2, "uk")

@@ -94,7 +94,7 @@ def test_new_report_detection_only_latest_and_recent(engine: Engine) -> None:
         assert broadcaster.tick(session) == 0  # first start on an old history: nothing is broadcast
         assert store.latest_post(session) is None
     # `lossbot import` brings a report of today: the next tick notices it and queues it.
-    store_reports(engine, reports(last=date(2025, 6, 1), days=2))
+    store_reports(engine, reports(last=date(2025, 6, 1), days=40))  # enough days for a rank alert
     with transaction(engine) as session:
         assert broadcaster.tick(session) == 2
         post = store.latest_post(session)
@@ -108,7 +108,7 @@ def test_new_report_detection_only_latest_and_recent(engine: Engine) -> None:
 def test_a_report_from_the_future_is_never_broadcast(engine: Engine) -> None:
     """However it was stored (an import's day of grace, a hand-edited database), a report dated after
     today is not today's: nothing is queued until its day has come."""
-    store_reports(engine, reports(last=date(2025, 6, 2), days=2))
+    store_reports(engine, reports(last=date(2025, 6, 2), days=40))  # enough days for a rank alert
     now = [datetime(2025, 6, 1, 10, 0, tzinfo=KYIV)]
     broadcaster = Broadcaster(engine, KYIV, clock=lambda: now[0])
     with transaction(engine) as session:

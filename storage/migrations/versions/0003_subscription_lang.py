@@ -1,7 +1,7 @@
 """subscription.lang: the daily messages' language while a chat has set none with /lang
 
-Revision ID: menus_subscription_lang
-Revises: 0001
+Revision ID: 0003_subscription_lang
+Revises: 0002_ranks
 Create Date: 2026-12-02
 
 Before, /subscribe stored the subscriber's language as the chat's, so a group's answers followed the
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "menus_subscription_lang"
-down_revision = "0001"
+revision = "0003_subscription_lang"
+down_revision = "0002_ranks"
 branch_labels = None
 depends_on = None
 
