@@ -17,21 +17,12 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot.answers import render
-from bot.answers.chart import (
-    CALLBACK_PREFIX,
-    DESCRIPTION,
-    USAGE,
-    ChartRequest,
-    caption,
-    chart_data,
-    parse_callback,
-    parse_request,
-    switches,
-)
+from bot.answers.chart import DESCRIPTION, USAGE, caption, chart_data, parse_request
 from bot.answers.commands import UsageError
 from bot.answers.facts import Unanswerable
 from bot.answers.reply import Reply
 from bot.charts.data import ChartData
+from bot.charts.request import CALLBACK_PREFIX, ChartRequest, parse_callback, switches
 from bot.i18n.catalog import _
 from bot.i18n.texts import Command
 from bot.services import BotApplication, BotContext, Services
@@ -71,10 +62,16 @@ async def _send(
         chat_id,
         await charts.photo(chart, lang),
         caption=caption(chart, lang),
-        filename="chart.png",
+        filename=_filename(chart),
         reply_markup=markup(switches(asked, owner, lang)),
     )
     charts.uploaded(chart, lang, _file_id(sent))
+
+
+def _filename(chart: ChartData) -> str:
+    """What `lossbot ask --out` saves it as: chart-tanks-afv-2024-07-28-2024-10-25.png."""
+    period = chart.period
+    return f"chart-{'-'.join(chart.categories)}-{period.first_day}-{period.end}.png"
 
 
 def _file_id(message: Message | bool) -> str | None:
@@ -141,7 +138,7 @@ async def _switch(
     asked, chart = found
     charts = context.bot_data.charts
     media = InputMediaPhoto(
-        await charts.photo(chart, lang), caption=caption(chart, lang), filename="chart.png"
+        await charts.photo(chart, lang), caption=caption(chart, lang), filename=_filename(chart)
     )
     try:
         edited = await message.edit_media(media, reply_markup=markup(switches(asked, owner, lang)))

@@ -11,18 +11,16 @@ their place in the category list, the period as a short code, and who asked (onl
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlmodel import Session
 
 from bot.answers import facts, render
 from bot.answers.commands import UsageError, _check_length, _period_problem, _q, _split_category
-from bot.answers.reply import Button, Keyboard
 from bot.charts import data
 from bot.charts.data import ChartData
-from bot.domain.categories import BY_KEY, KEYS, resolve_category
+from bot.charts.request import DEFAULT_CODE, ChartRequest, period_code, period_of
+from bot.domain.categories import BY_KEY, resolve_category
 from bot.domain.dates import WAR_START
 from bot.domain.periods import Period, PeriodError, parse_period
 from bot.i18n import fmt
@@ -32,86 +30,8 @@ from storage import queries
 USAGE = "/chart CATEGORY[,CATEGORY…] [PERIOD]"
 EXAMPLE = "/chart tanks 90d"
 DESCRIPTION = N_("a chart: daily losses, 7-day average and total")
-#: Without a period: the last 90 days (of figures: up to the newest report).
-DEFAULT_CODE = "90d"
 #: A single day asked for is charted as the DAY_SPAN days up to it.
 DAY_SPAN = 90
-#: The buttons under a chart: (label, period code).
-SWITCHES = (("30d", "30d"), ("90d", "90d"), ("1y", "365d"), ("all", "all"))
-CALLBACK_PREFIX = "chart:"
-
-
-@dataclass(frozen=True)
-class ChartRequest:
-    """What to chart: category keys and a period code (see `period_code`)."""
-
-    categories: tuple[str, ...]
-    code: str
-
-    def callback(self, owner: int | None) -> str:
-        """The button data that asks for this chart: switching OWNER's chart in place, or (OWNER None)
-        sending it as a new message, to whoever presses."""
-        cats = ".".join(str(KEYS.index(key)) for key in self.categories)
-        return f"{CALLBACK_PREFIX}{cats}:{self.code}:{owner if owner is not None else ''}"
-
-
-@dataclass(frozen=True)
-class ChartPress:
-    """A pressed chart button: the chart it asks for and whose chart it switches (None: a new one)."""
-
-    request: ChartRequest
-    owner: int | None
-
-
-def parse_callback(callback: str) -> ChartPress | None:
-    """The chart a button's data asks for, or None when the data is not a chart's (or no longer valid)."""
-    parts = callback.removeprefix(CALLBACK_PREFIX).split(":")
-    if not callback.startswith(CALLBACK_PREFIX) or len(parts) != 3:
-        return None
-    cats, code, owner = parts
-    try:
-        keys = tuple(KEYS[int(n)] for n in cats.split("."))
-        who = int(owner) if owner else None
-    except (ValueError, IndexError):
-        return None
-    if not keys or not _valid_code(code):
-        return None
-    return ChartPress(ChartRequest(keys, code), who)
-
-
-def _valid_code(code: str) -> bool:
-    try:
-        _period_of(code, today=date.max, latest=None)
-    except (ValueError, PeriodError):
-        return False
-    return True
-
-
-def period_code(period: Period) -> str:
-    """A short text that names PERIOD again later: relative periods stay relative ("30d", "all"), others
-    are their days ("20240101-20241231")."""
-    if period.kind == "all":
-        return "all"
-    if period.kind == "last_days" and period.days is not None:
-        return f"{period.days}d"
-    return f"{period.first_day:%Y%m%d}-{period.end:%Y%m%d}"
-
-
-def _period_of(code: str, *, today: date, latest: date | None) -> Period:
-    """The period CODE names, today; relative ones end at LATEST, the newest report (as /range does)."""
-    if code == "all" or code.endswith("d"):
-        period = parse_period(code, today=today).up_to(latest)
-        if latest is not None and period.kind == "all" and latest < period.end:
-            period = Period(None, latest, "all")
-        return period
-    first, dash, last = code.partition("-")
-    if not dash or len(first) != 8 or len(last) != 8:
-        raise ValueError(code)
-    start = date(int(first[:4]), int(first[4:6]), int(first[6:]))
-    end = date(int(last[:4]), int(last[4:6]), int(last[6:]))
-    if not WAR_START <= start <= end:
-        raise ValueError(code)
-    return Period(start, end, "range")
 
 
 # ------------------------------------------------------------------------------------------ arguments
@@ -175,7 +95,7 @@ def chart_data(session: Session, request: ChartRequest, *, today: date) -> Chart
     latest = facts.latest_report_date(session)
     if latest is None:
         raise facts.Unanswerable(facts.NoReports())
-    period = _period_of(request.code, today=today, latest=latest)
+    period = period_of(request.code, today=today, latest=latest)
     first = period.first_day
     bases = queries.latest_totals_before(session, request.categories, first)
     panels, dates = [], []
@@ -246,21 +166,3 @@ def caption(chart: ChartData, lang: str) -> str:
         else render.citations_line(facts.Citations(first, chart.report_date, chart.sources), lang),
     ]
     return "\n".join(lines)
-
-
-def switches(request: ChartRequest, owner: int | None, lang: str) -> Keyboard:
-    """The period buttons under a chart; the one shown is marked."""
-    labels = {"30d": N_("30 days"), "90d": N_("90 days"), "1y": N_("1 year"), "all": N_("all")}
-    row = tuple(
-        Button(
-            ("• " if code == request.code else "") + _(lang, labels[name]),
-            ChartRequest(request.categories, code).callback(owner),
-        )
-        for name, code in SWITCHES
-    )
-    return (row,)
-
-
-def chart_button(categories: Sequence[str], code: str, lang: str) -> Keyboard:
-    """The "📈 chart" button under /day and /category: sends that chart as a new message."""
-    return ((Button(_(lang, "📈 chart"), ChartRequest(tuple(categories), code).callback(None)),),)

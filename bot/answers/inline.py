@@ -18,9 +18,10 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.answers import commands
-from bot.answers.chart import ChartRequest, parse_request
+from bot.answers.chart import parse_request
 from bot.answers.commands import UsageError
 from bot.answers.reply import Reply
+from bot.charts.request import ChartRequest
 
 #: Telegram's limit on the results of one answer.
 MAX_RESULTS = 50

@@ -117,11 +117,15 @@ def _heading(figure: Figure, chart: ChartData, lang: str, inches: float) -> None
     names = " · ".join(BY_KEY[k].name(lang) for k in chart.categories)
     size = 18 if len(names) <= 45 else 15 if len(names) <= 60 else 12.5
     figure.text(0.02, 1 - 0.12 / inches, names, fontsize=size, weight="bold", va="top")
-    what = _(lang, "losses per month" if chart.monthly else "losses per day")
+    what = _bars_label(chart, lang)
     period = chart.period.label(lang)
     dates = fmt.day_range(chart.period.first_day, chart.period.end, lang)
     parts = [what, period] if period == dates else [what, period, dates]
     figure.text(0.02, 1 - 0.5 / inches, " · ".join(parts), fontsize=12.5, color=MUTED, va="top")
+
+
+def _bars_label(chart: ChartData, lang: str) -> str:
+    return _(lang, "losses per month") if chart.monthly else _(lang, "losses per day")
 
 
 def _credit(chart: ChartData, lang: str) -> str:
@@ -222,9 +226,7 @@ def _bars(ax: Axes, panel: Panel, chart: ChartData, lang: str) -> list[Any]:
     for first, last in _runs(gaps) if not chart.monthly else [(d, d) for d in gaps]:
         end = last + timedelta(days=30 if chart.monthly else 1)
         ax.axvspan(_x(first) - 0.5, _x(end) - 0.5, color=GAP, alpha=0.6, linewidth=0)
-    handles: list[Any] = [
-        Patch(color=BAR, label=_(lang, "losses per month" if chart.monthly else "losses per day"))
-    ]
+    handles: list[Any] = [Patch(color=BAR, label=_bars_label(chart, lang))]
     if panel.average:
         line = [math.nan if a is None else a for a in panel.average]
         (avg,) = ax.plot(
@@ -238,7 +240,8 @@ def _bars(ax: Axes, panel: Panel, chart: ChartData, lang: str) -> list[Any]:
     if any(b.recount for b in panel.bars):
         handles.append(
             Patch(
-                color=RECOUNT, label=_(lang, "recount day" if not chart.monthly else "month with a recount")
+                color=RECOUNT,
+                label=_(lang, "month with a recount") if chart.monthly else _(lang, "recount day"),
             )
         )
     if gaps:
