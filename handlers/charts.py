@@ -119,7 +119,7 @@ async def chart_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await _send(context, chat_id, asked, chart, query.from_user.id, lang)
         return
-    if not isinstance(query.message, Message):  # older than Telegram lets the bot see: a new one
+    if not isinstance(query.message, Message) or not query.message.is_accessible:  # too old to see: new
         await query.answer(_(lang, "That chart is too old to change; here is a new one."))
         await _send(context, chat_id, asked, chart, press.owner, lang)
         return

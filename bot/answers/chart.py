@@ -98,13 +98,16 @@ def chart_data(session: Session, request: ChartRequest, *, today: date) -> Chart
     period = period_of(request.code, today=today, latest=latest)
     first = period.first_day
     bases = queries.latest_totals_before(session, request.categories, first)
+    history_start = queries.first_report_date(session)
     panels, dates = [], []
     for key in request.categories:
         series = queries.category_series(
             session, key, first - timedelta(days=data.AVERAGE_DAYS - 1), period.end
         )
-        base = bases.get(key)
-        panels.append(data.panel(key, series, period, base[1] if base else None))
+        base = bases[key][1] if key in bases else None
+        if base is None and history_start is not None and first <= history_start:
+            base = 0  # the period starts with the war: every loss counted so far is in it (as /range)
+        panels.append(data.panel(key, series, period, base))
         dates += [r.report_date for r in series if r.report_date in period]
     if not any(p.has_figures for p in panels):
         if queries.nearest_reports(session, first)[1] is None and queries.report_on(session, first) is None:
@@ -157,8 +160,10 @@ def _panel_line(panel: data.Panel, chart: ChartData, lang: str) -> str:
 def caption(chart: ChartData, lang: str) -> str:
     """The HTML beside the picture: what it shows, the period's figures, and where they come from."""
     first, last = chart.period.first_day, chart.period.end
+    days = fmt.day_range(first, last, lang)
+    dates = "" if chart.period.label(lang) == days else f" ({days})"
     lines = [
-        f"📈 <b>{html.escape(title(chart, lang))}</b> ({fmt.day_range(first, last, lang)})",
+        f"📈 <b>{html.escape(title(chart, lang))}</b>{dates}",
         *(_panel_line(p, chart, lang) for p in chart.panels),
         "",
         render.citation_line(facts.Citation(chart.report_date, chart.sources[0], None), lang)

@@ -68,12 +68,16 @@ def _valid_code(code: str) -> bool:
 
 
 def period_code(period: Period) -> str:
-    """A short text that names PERIOD again later: relative periods stay relative ("30d", "all"), others
-    are their days ("20240101-20241231")."""
+    """A short text that names PERIOD again later: relative periods stay relative ("30d", "all"), a year or
+    month stays one ("2024", "202410"), others are their days ("20241021-20241025")."""
     if period.kind == "all":
         return "all"
     if period.kind == "last_days" and period.days is not None:
         return f"{period.days}d"
+    if period.kind == "year":
+        return f"{period.first_day:%Y}"
+    if period.kind == "month":
+        return f"{period.first_day:%Y%m}"
     return f"{period.first_day:%Y%m%d}-{period.end:%Y%m%d}"
 
 
@@ -84,6 +88,8 @@ def period_of(code: str, *, today: date, latest: date | None) -> Period:
         if latest is not None and period.kind == "all" and latest < period.end:
             period = Period(None, latest, "all")
         return period
+    if code.isdigit() and len(code) in (4, 6):  # a calendar year or month, named as such
+        return parse_period(code if len(code) == 4 else f"{code[:4]}-{code[4:]}", today=today)
     first, dash, last = code.partition("-")
     if not dash or len(first) != 8 or len(last) != 8:
         raise ValueError(code)
