@@ -68,7 +68,8 @@ def png(chart: ChartData, lang: str) -> bytes:
         figure = Figure(figsize=_inches(chart), dpi=DPI)
         _draw(figure, chart, lang)
         out = io.BytesIO()
-        figure.savefig(out, format="png", dpi=DPI)
+        # zlib level 3, not 6: a tenth larger, about 30 ms less per chart.
+        figure.savefig(out, format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
         return out.getvalue()
 
 
@@ -214,6 +215,7 @@ def _bar_width(chart: ChartData) -> float:
 
 def _bars(ax: Axes, panel: Panel, chart: ChartData, lang: str) -> list[Any]:
     """The panel's bars, average, gaps and highest bar; the legend's entries for what it drew."""
+    from matplotlib.collections import PolyCollection
     from matplotlib.patches import Patch
 
     width = _bar_width(chart)
@@ -221,7 +223,13 @@ def _bars(ax: Axes, panel: Panel, chart: ChartData, lang: str) -> list[Any]:
     centre = 15.0 if chart.monthly else 0.0
     xs = [_x(b.start) + centre for b in shown]
     colors = [RECOUNT if b.recount else BAR for b in shown]
-    ax.bar(xs, [b.value or 0 for b in shown], width=width, color=colors, linewidth=0)
+    # One collection of rectangles, not a patch per bar (ax.bar): a year of days draws ten times faster.
+    half = width / 2
+    boxes = [
+        [(x - half, 0), (x - half, b.value or 0), (x + half, b.value or 0), (x + half, 0)]
+        for x, b in zip(xs, shown, strict=True)
+    ]
+    ax.add_collection(PolyCollection(boxes, facecolors=colors, linewidths=0), autolim=False)
     gaps = [b.start for b in panel.bars if b.value is None]
     for first, last in _runs(gaps) if not chart.monthly else [(d, d) for d in gaps]:
         end = last + timedelta(days=30 if chart.monthly else 1)
