@@ -9,10 +9,12 @@ how to get their own. When the message can no longer be edited (too old, deleted
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 
 from sqlmodel import Session
-from telegram import CallbackQuery, InputMediaPhoto, Message, Update
+from telegram import CallbackQuery, InputMediaPhoto, MaybeInaccessibleMessage, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
@@ -55,15 +57,23 @@ async def _read(
 
 
 async def _send(
-    context: BotContext, chat_id: int, asked: ChartRequest, chart: ChartData, owner: int | None, lang: str
+    context: BotContext,
+    near: MaybeInaccessibleMessage,
+    found: tuple[ChartRequest, ChartData],
+    owner: int | None,
+    lang: str,
 ) -> None:
+    """Send the chart FOUND into the chat (and forum topic) of the message NEAR, with OWNER's buttons."""
+    asked, chart = found
     charts = context.bot_data.charts
+    thread = near.message_thread_id if isinstance(near, Message) and near.is_topic_message else None
     sent = await context.bot.send_photo(
-        chat_id,
+        near.chat.id,
         await charts.photo(chart, lang),
         caption=caption(chart, lang),
         filename=_filename(chart),
         reply_markup=markup(switches(asked, owner, lang)),
+        message_thread_id=thread,
     )
     charts.uploaded(chart, lang, _file_id(sent))
 
@@ -90,8 +100,7 @@ async def chart_command(update: Update, context: BotContext) -> None:
     if isinstance(found, str):
         await reply(update, Reply(found), lang)
         return
-    asked, chart = found
-    await _send(context, message.chat_id, asked, chart, user.id if user else None, lang)
+    await _send(context, message, found, user.id if user else None, lang)
 
 
 async def chart_button(update: Update, context: BotContext) -> None:
@@ -111,19 +120,22 @@ async def chart_button(update: Update, context: BotContext) -> None:
         return
     found = await _read(context.services, lang, press.request)
     if isinstance(found, str):
-        await query.answer(render.fit(found, lang, MAX_TOAST), show_alert=True)
+        await query.answer(_toast(found, lang), show_alert=True)
         return
-    asked, chart = found
-    chat_id = query.message.chat.id
     if press.owner is None:  # "📈 chart" under an answer: a new message
         await query.answer()
-        await _send(context, chat_id, asked, chart, query.from_user.id, lang)
+        await _send(context, query.message, found, query.from_user.id, lang)
         return
     if not isinstance(query.message, Message) or not query.message.is_accessible:  # too old to see: new
         await query.answer(_(lang, "That chart is too old to change; here is a new one."))
-        await _send(context, chat_id, asked, chart, press.owner, lang)
+        await _send(context, query.message, found, press.owner, lang)
         return
-    await _switch(context, query, query.message, (asked, chart), press.owner, lang)
+    await _switch(context, query, query.message, found, press.owner, lang)
+
+
+def _toast(text: str, lang: str) -> str:
+    """An answer's HTML as the plain text a button's alert shows, cut to fit."""
+    return render.fit(html.unescape(re.sub(r"<[^>]+>", "", text)), lang, MAX_TOAST)
 
 
 async def _switch(
@@ -150,7 +162,7 @@ async def _switch(
             "chart %s in chat %s not edited (%s): a new one", message.message_id, message.chat_id, exc.message
         )
         await query.answer(_(lang, "That chart is too old to change; here is a new one."))
-        await _send(context, message.chat_id, asked, chart, owner, lang)
+        await _send(context, message, found, owner, lang)
         return
     await query.answer()
     charts.uploaded(chart, lang, _file_id(edited))
