@@ -168,8 +168,11 @@ def _style(ax: Axes, chart: ChartData, lang: str, *, last: bool) -> None:
     span = (chart.period.end - chart.period.first_day).days
     skeleton = "MMMd" if span <= 120 else "yMMM"
     ax.set_xticks([_x(d) for d in ticks], [_date_label(d, skeleton, lang) for d in ticks])
-    pad = 1.0 if not chart.monthly else 16.0
-    ax.set_xlim(_x(chart.period.first_day) - pad, _x(chart.period.end) + pad)
+    if chart.monthly:  # whole months, the first and last too
+        start, end = chart.period.first_day.replace(day=1), chart.period.end.replace(day=28)
+        ax.set_xlim(_x(start) - 3, _x(end) + 6)
+    else:
+        ax.set_xlim(_x(chart.period.first_day) - 1, _x(chart.period.end) + 1)
 
 
 def _x(day: date) -> float:
@@ -212,6 +215,12 @@ def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
     return runs
 
 
+def _bar_x(bar: Bar, chart: ChartData) -> float:
+    """A day's bar stands on its day; a month's on the middle of the calendar month (the first and last
+    months of a period may be partial: their bars stay in their month)."""
+    return _x(bar.start.replace(day=1)) + 14.5 if chart.monthly else _x(bar.start)
+
+
 def _bar_width(chart: ChartData) -> float:
     """Monthly bars leave a gap between months; daily ones too, until the bars are only pixels wide."""
     if chart.monthly:
@@ -226,8 +235,7 @@ def _bars(ax: Axes, panel: Panel, chart: ChartData, lang: str) -> list[Any]:
 
     width = _bar_width(chart)
     shown = [b for b in panel.bars if b.value is not None]
-    centre = 15.0 if chart.monthly else 0.0
-    xs = [_x(b.start) + centre for b in shown]
+    xs = [_bar_x(b, chart) for b in shown]
     colors = [RECOUNT if b.recount else BAR for b in shown]
     # One collection of rectangles, not a patch per bar (ax.bar): a year of days draws ten times faster.
     half = width / 2
@@ -237,8 +245,8 @@ def _bars(ax: Axes, panel: Panel, chart: ChartData, lang: str) -> list[Any]:
     ]
     ax.add_collection(PolyCollection(boxes, facecolors=colors, linewidths=0), autolim=False)
     gaps = [b.start for b in panel.bars if b.value is None]
-    for first, last in _runs(gaps) if not chart.monthly else [(d, d) for d in gaps]:
-        end = last + timedelta(days=30 if chart.monthly else 1)
+    for first, last in _runs(gaps) if not chart.monthly else [(d.replace(day=1), d) for d in gaps]:
+        end = last.replace(day=28) + timedelta(days=3) if chart.monthly else last + timedelta(days=1)
         ax.axvspan(_x(first) - 0.5, _x(end) - 0.5, color=GAP, alpha=0.6, linewidth=0)
     handles: list[Any] = [Patch(color=BAR, label=_bars_label(chart, lang))]
     if panel.average:
@@ -275,7 +283,7 @@ def _panel_title(panel: Panel, lang: str) -> str:
 
 def _mark_highest(ax: Axes, bar: Bar, chart: ChartData, lang: str) -> None:
     assert bar.value is not None
-    x = _x(bar.start) + (15.0 if chart.monthly else 0.0)
+    x = _bar_x(bar, chart)
     when = fmt.month(bar.start.year, bar.start.month, lang) if chart.monthly else fmt.day(bar.start, lang)
     label = _(lang, "highest: {amount}, {when}", amount=fmt.signed(bar.value, lang), when=when)
     ax.plot([x], [bar.value], marker="*", markersize=13, color=AVERAGE, markeredgecolor="white", zorder=5)
