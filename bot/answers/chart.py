@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from bot.answers import facts, render
-from bot.answers.commands import UsageError, _check_length, _period_problem, _q, _split_category
+from bot.answers.commands import MAX_ARGS, UsageError, _period_problem, _q
 from bot.charts import data
 from bot.charts.data import ChartData
 from bot.charts.request import DEFAULT_CODE, ChartRequest, period_code, period_of
@@ -44,35 +44,51 @@ def _usage(lang: str, problem: str | None = None) -> UsageError:
     return UsageError("\n".join(lines))
 
 
+def _unknown(text: str, lang: str) -> UsageError:
+    return _usage(
+        lang,
+        _(
+            lang,
+            "I don't know the category “{text}”. Try one of: {examples} — or see /categories.",
+            text=_q(text),
+            examples=_(lang, "personnel, tanks, afv, artillery, drones"),
+        ),
+    )
+
+
 def _categories(args: str, lang: str) -> tuple[tuple[str, ...], str]:
-    """The categories named before the period ("tanks,afv 30d"), and the period's text."""
+    """The categories named before the period ("tanks,afv 30d", "air defence, tanks"), and the period's
+    text. The last category may be several words; the words after it are the period."""
     *named, rest = args.split(",")
     keys = []
     for name in named:
         found = resolve_category(name.strip())
         if found is None:
-            raise _usage(
-                lang, _(lang, "I don't know the category “{text}”. See /categories.", text=_q(name.strip()))
-            )
+            raise _unknown(name.strip(), lang)
         keys.append(found.key)
-    try:
-        last, words = _split_category("category", rest.strip(), lang)
-    except UsageError:
-        if not rest.strip():
-            raise _usage(lang) from None
-        raise
+    words = rest.split()
+    if not words:
+        raise _usage(lang)
+    for n in range(min(len(words), 4), 0, -1):
+        last = resolve_category(" ".join(words[:n]))
+        if last is not None:
+            break
+    else:
+        raise _unknown(words[0], lang)
     keys.append(last.key)
     unique = tuple(dict.fromkeys(keys))
     if len(unique) > data.MAX_CATEGORIES:
         raise _usage(
             lang, _(lang, "A chart compares at most {n} categories.", n=fmt.number(data.MAX_CATEGORIES, lang))
         )
-    return unique, " ".join(words)
+    return unique, " ".join(words[n:])
 
 
 def parse_request(args: str, *, today: date, lang: str) -> ChartRequest:
     """/chart's arguments as a request (raises UsageError, in LANG, saying what is wrong)."""
-    args = _check_length("category", args, lang)
+    args = " ".join(args.split())
+    if len(args) > MAX_ARGS:
+        raise _usage(lang, _(lang, "That is too long for a command argument."))
     if not args:
         raise _usage(lang)
     keys, text = _categories(args, lang)

@@ -41,6 +41,7 @@ def test_arguments(args: str, expected: ChartRequest) -> None:
         ("", "en", "Usage: /chart CATEGORY[,CATEGORY…] [PERIOD]"),
         ("unicorns", "en", "I don't know the category “unicorns”"),
         ("unicorns, tanks", "en", "I don't know the category “unicorns”"),
+        ("tanks " + "x" * 300, "en", "That is too long for a command argument.\nUsage: /chart"),
         ("tanks 2030", "en", "in the future"),
         ("tanks abc", "en", "I can't read the period “abc”"),
         ("tanks,afv,mlrs,uav,aircraft", "en", "A chart compares at most 4 categories."),
