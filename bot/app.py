@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
+from bot.charts.cache import ChartCache
 from bot.config import Settings
 from bot.delivery.runtime import Delivery
 from bot.domain.dates import utc_now
@@ -21,14 +22,14 @@ from bot.i18n.catalog import _
 from bot.i18n.texts import COMMANDS
 from bot.moderation.morning import MorningFetch
 from bot.services import DEFAULTS, BotApplication, BotContext, BotData, Services
-from handlers import basics, fallback, fetched, figures, menus, moderation, subscriptions
+from handlers import basics, charts, fallback, fetched, figures, inline, menus, moderation, subscriptions
 from handlers.common import resolve_language
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
 
 #: Feature modules, each with `register(app)` and optionally `COMMANDS`; order is registration order.
-FEATURES: tuple[Any, ...] = (basics, figures, menus, moderation, subscriptions)
+FEATURES: tuple[Any, ...] = (basics, figures, menus, charts, inline, moderation, subscriptions)
 
 
 def file_url(base_url: str) -> str:
@@ -78,6 +79,7 @@ def build_application(
         missing=lambda day, runs: fetched.report_missing(app, day, runs),
         failing=lambda runs: fetched.sources_failing(app, runs),
     )
+    app.bot_data.charts = ChartCache()
     app.bot_data.commands = [*COMMANDS]
     # Group -1 runs before every feature's handlers, once per update: they all read context.lang.
     app.add_handler(TypeHandler(Update, resolve_language), group=-1)

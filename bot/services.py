@@ -16,6 +16,7 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackContext, Defaults, ExtBot
 
+from bot.charts.cache import ChartCache
 from bot.config import Settings
 from bot.domain.dates import utc_now
 from bot.i18n.texts import Command
@@ -140,6 +141,8 @@ class BotData:
     delivery: _SetOnce[DeliveryRuntime] = _SetOnce()
     #: The live sources' catch-up and morning polls (started and stopped with the application).
     morning: _SetOnce[FetchRuntime] = _SetOnce()
+    #: Charts drawn and uploaded (/chart, its buttons, inline answers).
+    charts: _SetOnce[ChartCache] = _SetOnce()
 
     def __init__(self) -> None:
         #: Every command, for /help and the command menu.

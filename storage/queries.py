@@ -669,3 +669,23 @@ def iter_reports(
 
 def known_category(key: str) -> bool:
     return key in BY_KEY
+
+
+@dataclass(frozen=True)
+class SeriesDay:
+    """One report's figure of a category, for charts."""
+
+    report_date: date
+    total: int
+    increase: int | None
+    change: int | None
+
+
+def category_series(session: Session, category: str, start: date, end: date) -> list[SeriesDay]:
+    """CATEGORY's figures of the reports dated START … END, in date order (days without a figure absent)."""
+    rows = session.execute(
+        select(FIGURE.c.report_date, FIGURE.c.total, FIGURE.c.increase, FIGURE.c.change)
+        .where(FIGURE.c.category == category, FIGURE.c.report_date.between(start, end))
+        .order_by(FIGURE.c.report_date)
+    ).all()
+    return [SeriesDay(*row) for row in rows]

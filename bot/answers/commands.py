@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import TypeVar
 
 from sqlmodel import Session
 
 from bot.answers import facts, render
-from bot.answers.reply import Reply
+from bot.answers.reply import Keyboard, Reply
+from bot.charts.request import chart_button, period_code
 from bot.domain.categories import Category, resolve_category
+from bot.domain.dates import WAR_START
 from bot.domain.periods import Period, PeriodError, parse_date, parse_period
 from bot.i18n import fmt
 from bot.i18n.catalog import N_, _
@@ -25,6 +28,8 @@ from bot.i18n.texts import COMMANDS, EXAMPLES, usage_line
 MAX_ARGS = 200
 MAX_TOP = 50
 DEFAULT_TOP = 10
+#: The chart under /category without a period.
+DEFAULT_CHART = "90d"
 
 V = TypeVar("V")
 
@@ -147,7 +152,18 @@ def day(session: Session, args: str, *, today: date, lang: str) -> Reply:
     if not args:
         raise _usage("day", lang)
     asked = _parse_day("day", args, today, lang, session)
-    return render.day(_view(lambda: facts.day(session, asked), lang), lang)
+    answer = render.day(_view(lambda: facts.day(session, asked), lang), lang)
+    return replace(answer, keyboard=day_chart_button(asked, lang))
+
+
+def day_chart_button(day: date, lang: str) -> Keyboard:
+    """The "📈 chart" button of an answer about DAY: personnel over the 90 days up to it."""
+    return chart_button(["personnel"], _days_up_to(day), lang)
+
+
+def _days_up_to(day: date, days: int = 90) -> str:
+    """The chart period of the DAYS days up to DAY (the "📈 chart" button of an answer about DAY)."""
+    return period_code(Period(max(day - timedelta(days=days - 1), WAR_START), day, "range"))
 
 
 def range_(session: Session, args: str, *, today: date, lang: str) -> Reply:
@@ -180,7 +196,9 @@ def category(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("category", args, lang)
     cat, rest = _split_category("category", args, lang)
     period = _parse_period("category", " ".join(rest), today, lang, session) if rest else None
-    return render.category(_view(lambda: facts.category(session, cat.key, period), lang), lang)
+    answer = render.category(_view(lambda: facts.category(session, cat.key, period), lang), lang)
+    code = period_code(period) if period is not None and period.kind != "day" else DEFAULT_CHART
+    return replace(answer, keyboard=chart_button([cat.key], code, lang))
 
 
 def records(

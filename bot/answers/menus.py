@@ -84,7 +84,8 @@ def day(session: Session, day: date, lang: str, asker: int) -> Reply | None:
         view = facts.day(session, day)
     except facts.Unanswerable:
         return None
-    return with_day_keyboard(session, render.day(view, lang), day, lang, asker)
+    shown = Reply(render.day(view, lang).text, keyboard=answers.day_chart_button(day, lang))
+    return with_day_keyboard(session, shown, day, lang, asker)
 
 
 def latest_day(session: Session, lang: str, asker: int) -> Reply:
@@ -98,7 +99,7 @@ def latest_day(session: Session, lang: str, asker: int) -> Reply:
 
 def with_day_keyboard(session: Session, shown: Reply, day: date, lang: str, asker: int) -> Reply:
     """An answer about DAY (/day DATE) with the day's buttons under it."""
-    return Reply(shown.text, keyboard=shown.keyboard + day_keyboard(session, day, lang, asker))
+    return Reply(shown.text, keyboard=day_keyboard(session, day, lang, asker) + shown.keyboard)
 
 
 # ------------------------------------------------------------------------------------ /top, /category

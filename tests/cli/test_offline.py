@@ -16,12 +16,13 @@ from bot.cli.main import main
 from bot.config import Settings
 from bot.services import BotContext
 from handlers.common import reply
+from tests.charts.test_draw import png_size
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 CSV = b"day,personnel\n2024-10-25,1630\n"
 
 
-async def chart(update: Update, context: BotContext) -> None:
+async def picture(update: Update, context: BotContext) -> None:
     """A command of this test only, answering with a photo, then a file."""
     await reply(update, Reply("<b>Chart</b>", photo=Upload("chart.png", PNG)), context.lang)
     await reply(update, Reply("Figures", document=Upload("losses.csv", CSV)), context.lang)
@@ -30,8 +31,8 @@ async def chart(update: Update, context: BotContext) -> None:
 async def test_photos_and_files_of_a_reply_are_saved(engine: Engine, tmp_path: Path) -> None:
     request = offline.OfflineRequest()
     app = build_application(Settings(_env_file=None), engine=engine, request=request, token="1:offline")
-    app.add_handler(CommandHandler("chart", chart), group=1)
-    raw = offline.message_update("/chart", "en")
+    app.add_handler(CommandHandler("picture", picture), group=1)
+    raw = offline.message_update("/picture", "en")
     raw["message"]["chat"]["type"] = "group"  # past the private-chat fallback, to this test's handler
     async with app:
         await app.process_update(Update.de_json(raw, app.bot))
@@ -44,6 +45,18 @@ async def test_photos_and_files_of_a_reply_are_saved(engine: Engine, tmp_path: P
     saved = offline.save_files(request.sent, tmp_path / "out")
     assert [p.name for p in saved] == ["chart.png", "losses.csv"]
     assert [p.read_bytes() for p in saved] == [PNG, CSV]
+
+
+def test_ask_saves_a_chart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ask.db'}")
+    assert main(["ask", "/chart tanks 2024-10", "--lang", "uk", "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "Танки: втрати за добу, жовтень 2024" in out
+    [saved] = (tmp_path / "out").iterdir()
+    assert saved.name == "chart-tanks-2024-10-01-2024-10-31.png"
+    assert png_size(saved.read_bytes()) == (1280, 960)
 
 
 def test_ask_answers_in_the_language_asked_for_even_after_a_lang_command(

@@ -20,6 +20,7 @@ from telegram import Update
 
 from bot.answers import menus as answer_menus
 from bot.app import build_application
+from bot.charts import request as charts
 from bot.config import Settings
 from bot.delivery.broadcaster import Broadcaster
 from bot.i18n.catalog import _
@@ -145,13 +146,16 @@ async def test_a_bare_day_shows_the_newest_report_with_the_one_before(
 ) -> None:
     shown = await ask_one(app, fake, USER, "/day")
     assert "Report of 22 Aug 2026" in plain(shown["text"])
-    assert buttons(shown) == {"◀ 21 Aug 2026": f"m:day:{USER}:2026-08-21"}  # the newest: nothing after
+    assert buttons(shown) == {  # the newest: nothing after; its chart is anyone's to ask for
+        "◀ 21 Aug 2026": f"m:day:{USER}:2026-08-21",
+        "📈 chart": "chart:0:20260525-20260822:",
+    }
 
     answer = await press(app, fake, shown, f"m:day:{USER}:2026-08-21", user_id=USER)
     assert "text" not in answer  # the message changed: nothing to say on the button
     edited = now_shown(fake, shown)
     assert "Report of 21 Aug 2026" in plain(edited["text"])
-    assert list(buttons(edited)) == ["◀ 20 Aug 2026", "22 Aug 2026 ▶"]
+    assert list(buttons(edited)) == ["◀ 20 Aug 2026", "22 Aug 2026 ▶", "📈 chart"]
     assert len(fake.sent_messages(USER)) == 1  # the same message, edited
 
 
@@ -167,7 +171,7 @@ async def test_day_date_has_both_neighbours_in_ukrainian(app: BotApplication, fa
 
 async def test_the_first_report_has_no_button_before_it(app: BotApplication, fake: FakeBotAPI) -> None:
     shown = await ask_one(app, fake, USER, "/day 2022-02-25")
-    assert [label[-1] for label in buttons(shown)] == ["▶"]
+    assert list(buttons(shown)) == ["26 Feb 2022 ▶", "📈 chart"]
 
 
 async def test_a_day_without_a_report_leads_to_the_nearest(app: BotApplication, fake: FakeBotAPI) -> None:
@@ -380,7 +384,7 @@ async def test_every_button_of_every_menu_is_a_known_action(app: BotApplication,
             shown = await ask_one(app, fake, USER, text, language_code=lang)
             assert buttons(shown), text
             for data in buttons(shown).values():
-                assert parse_press(data) is not None, data
+                assert parse_press(data) is not None or charts.parse_callback(data) is not None, data
                 assert len(data.encode()) <= 64
 
 

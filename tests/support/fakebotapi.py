@@ -357,6 +357,9 @@ class FakeBotAPI:
         self._callback_ids = itertools.count(1)
         self._open_callbacks: set[str] = set()
         self._callback_answers: dict[str, JSONDict] = {}
+        self._inline_ids = itertools.count(1)
+        self._open_inline_queries: set[str] = set()
+        self._inline_answers: dict[str, JSONDict] = {}
 
         self._files: dict[str, _StoredFile] = {}
         self._file_ids = itertools.count(1)
@@ -394,6 +397,8 @@ class FakeBotAPI:
                 "forwardMessage": self._forward_message,
                 "editMessageText": self._edit_message_text,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
+                "editMessageMedia": self._edit_message_media,
+                "answerInlineQuery": self._answer_inline_query,
                 "deleteMessage": self._delete_message,
                 "answerCallbackQuery": self._answer_callback_query,
                 "sendChatAction": self._send_chat_action,
@@ -662,6 +667,12 @@ class FakeBotAPI:
             return copy.deepcopy(self._callback_answers)
 
     @property
+    def inline_answers(self) -> dict[str, JSONDict]:
+        """Answers to inline queries by query id: the ``answerInlineQuery`` parameters."""
+        with self._lock:
+            return copy.deepcopy(self._inline_answers)
+
+    @property
     def webhook(self) -> JSONDict | None:
         """The parameters of the last ``setWebhook``, or ``None`` when no webhook is set."""
         with self._lock:
@@ -877,6 +888,20 @@ class FakeBotAPI:
                     "message": self._public(message),
                     "data": data,
                 }
+            }
+        self.inject_update(update)
+        return query_id
+
+    def inject_inline_query(
+        self, user_id: int, query: str, *, first_name: str = "Test", language_code: str = "en"
+    ) -> str:
+        """A user types ``@bot QUERY`` in some chat; returns the inline query id."""
+        with self._lock:
+            user = self._ensure_user(user_id, first_name=first_name, language_code=language_code)
+            query_id = f"iq{next(self._inline_ids)}"
+            self._open_inline_queries.add(query_id)
+            update = {
+                "inline_query": {"id": query_id, "from": copy.deepcopy(user), "query": query, "offset": ""}
             }
         self.inject_update(update)
         return query_id
@@ -1521,6 +1546,69 @@ class FakeBotAPI:
             message["reply_markup"] = markup
         message["edit_date"] = int(time.time())
         return self._public(message)
+
+    def _edit_message_media(self, request: _Request) -> JSONDict | bool:
+        """A photo replaces a message's photo (and its caption and buttons), uploaded or by file id."""
+        params = request.params
+        media = params.get("media")
+        if not isinstance(media, dict) or media.get("type") != "photo":
+            raise _bad_request("can't parse InputMedia: media type is not supported here")
+        if params.get("inline_message_id"):
+            return True
+        message = self._editable(params)
+        if "photo" not in message:
+            raise _bad_request("there is no media in the message to edit")
+        source = str(media.get("media", ""))
+        upload = (
+            request.files.get(source.removeprefix("attach://")) if source.startswith("attach://") else None
+        )
+        if upload is not None:
+            file_id, stored = self._new_file(upload, "photo", "image/png")
+            size, unique_id = len(stored.data), stored.unique_id
+        elif source in self._files:
+            file_id, size, unique_id = source, len(self._files[source].data), self._files[source].unique_id
+        else:
+            raise _bad_request("wrong file identifier/HTTP URL specified")
+        caption = media.get("caption")
+        if isinstance(caption, str):
+            _check_length(caption, media.get("parse_mode"), MAX_CAPTION_LENGTH, "message caption is too long")
+        if message["photo"][-1]["file_unique_id"] == unique_id and message.get("caption") == caption:
+            raise _bad_request(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        message["photo"] = [
+            {"file_id": file_id, "file_unique_id": unique_id, "width": 1280, "height": 720, "file_size": size}
+        ]
+        for key, value in (("caption", caption), ("reply_markup", params.get("reply_markup"))):
+            if value is None:
+                message.pop(key, None)
+            else:
+                message[key] = value
+        message["edit_date"] = int(time.time())
+        return self._public(message)
+
+    def _answer_inline_query(self, request: _Request) -> bool:
+        """Checked as Telegram does: a query open, at most 50 results with unique ids of 1–64 bytes."""
+        query_id = request.params.get("inline_query_id")
+        if not isinstance(query_id, str) or query_id not in self._open_inline_queries:
+            raise _bad_request("query is too old and response timeout expired or query ID is invalid")
+        results = request.params.get("results")
+        if not isinstance(results, list) or len(results) > 50:
+            raise _bad_request("RESULTS_TOO_MUCH" if isinstance(results, list) else "can't parse results")
+        ids = [str(r.get("id", "")) for r in results if isinstance(r, dict)]
+        if len(ids) != len(results) or len(set(ids)) != len(ids):
+            raise _bad_request("RESULT_ID_DUPLICATE")
+        if any(not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise _bad_request("RESULT_ID_INVALID")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            text = content.get("message_text")
+            if text is not None:
+                _check_length(str(text), content.get("parse_mode"), MAX_MESSAGE_LENGTH, "MESSAGE_TOO_LONG")
+        self._open_inline_queries.discard(query_id)
+        self._inline_answers[query_id] = dict(request.params)
+        return True
 
     def _delete_message(self, request: _Request) -> bool:
         message = self._find_bot_message(request.params, "message to delete not found")

@@ -13,7 +13,16 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputMediaPhoto,
+    InputTextMessageContent,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -412,6 +421,40 @@ async def test_send_photo_and_document_with_bytes(fake, bot):
     assert (document.document.file_name, document.document.file_size) == ("losses.csv", 8)
     downloaded = await (await bot.get_file(document.document.file_id)).download_as_bytearray()
     assert bytes(downloaded) == b"a,b\n1,2\n"
+
+
+async def test_edit_message_media(fake, bot):
+    first, second = b"\x89PNG\r\n\x1a\n" + bytes(100), b"\x89PNG\r\n\x1a\n" + bytes(200)
+    message = await bot.send_photo(9, first, caption="30 days", filename="a.png")
+    edited = await bot.edit_message_media(
+        InputMediaPhoto(second, caption="90 days", filename="b.png"), 9, message.message_id
+    )
+    assert edited.caption == "90 days" and edited.photo[-1].file_size == len(second)
+    assert fake.sent_messages(9)[0]["caption"] == "90 days"
+    with pytest.raises(BadRequest, match=r"(?i)not modified"):  # the same photo, by its file id, and caption
+        await bot.edit_message_media(
+            InputMediaPhoto(edited.photo[-1].file_id, caption="90 days"), 9, message.message_id
+        )
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_media(InputMediaPhoto(first), 9, 999)
+
+
+async def test_answer_inline_query(fake, bot):
+    query_id = fake.inject_inline_query(5, "tanks", language_code="uk")
+    [update] = [u for u in fake.pending_updates if "inline_query" in u]
+    assert update["inline_query"]["query"] == "tanks"
+    result = InlineQueryResultArticle("a", "Tanks", InputTextMessageContent("<b>Tanks</b>"))
+    assert await bot.answer_inline_query(query_id, [result], cache_time=60, is_personal=True)
+    answer = fake.inline_answers[query_id]
+    assert (answer["cache_time"], answer["results"][0]["title"]) == (60, "Tanks")
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):  # answered once only
+        await bot.answer_inline_query(query_id, [result])
+    other = fake.inject_inline_query(5, "x")
+    with pytest.raises(BadRequest, match=r"(?i)result_id_duplicate"):
+        await bot.answer_inline_query(other, [result, result])
+    many = [InlineQueryResultArticle(str(n), "t", InputTextMessageContent("x")) for n in range(51)]
+    with pytest.raises(BadRequest, match=r"(?i)results_too_much"):
+        await bot.answer_inline_query(other, many)
 
 
 async def test_commands_per_scope_and_language(fake, bot):
