@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,11 +15,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, Defaults, ExtBot
 
 from bot.config import Settings
 from bot.domain.dates import utc_now
 from bot.i18n.texts import Command
+from bot.leader import Leadership
+from bot.metrics import Metrics
+from bot.web.server import WebServer
 from storage import chats
 from storage.db import reading, transaction
 
@@ -141,9 +146,20 @@ class BotData:
     #: The live sources' catch-up and morning polls (started and stopped with the application).
     morning: _SetOnce[FetchRuntime] = _SetOnce()
 
+    #: The operator's metrics (bot/metrics.py), served at /metrics.
+    metrics: _SetOnce[Metrics] = _SetOnce()
+    #: Whether this instance runs the scheduled jobs and sends the outbox (bot/leader.py).
+    leader: _SetOnce[Leadership] = _SetOnce()
+
     def __init__(self) -> None:
         #: Every command, for /help and the command menu.
         self.commands: list[Command] = []
+        #: The HTTP server (webhook, /healthz, /metrics), when it runs (started and stopped with the app).
+        self.web: WebServer | None = None
+        #: Why the bot stopped itself, for `lossbot run` to say (a second poller: Telegram's 409 Conflict).
+        self.fatal: TelegramError | None = None
+        #: When the application was built (monotonic): a 409 soon after means this is the second poller.
+        self.started = time.monotonic()
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
