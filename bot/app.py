@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 from telegram import BotCommand, Update
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
+from typing_extensions import override
 
 from bot.config import Settings
 from bot.delivery.runtime import Delivery
@@ -79,6 +80,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    elif not webhook:
+        builder = builder.get_updates_request(_PollRequest(lambda: setattr(app.bot_data, "polled", True)))
     if webhook:
         builder = builder.updater(None)
     app: BotApplication = builder.build()
@@ -224,15 +227,29 @@ def _redact(text: str, token: str) -> str:
     return redact(text, secret_parts([token]), "<token>")
 
 
-#: A 409 Conflict this soon after start means this instance is the second poller: it stops. Later, the
-#: newcomer is the other one (it gets the same answer and stops), so this one keeps polling.
-CONFLICT_AT_START_SECONDS = 60.0
+class _PollRequest(HTTPXRequest):
+    """getUpdates' connection (PTB's default, one connection), noting the first answer Telegram gives."""
+
+    def __init__(self, answered: Callable[[], None]) -> None:
+        super().__init__(connection_pool_size=1)
+        self._answered = answered
+
+    @override
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == 200:
+            self._answered()
+        return status, payload
 
 
 def _polling_conflict(context: BotContext, error: Conflict) -> None:
-    """Telegram answered getUpdates with 409: another process polls with this token (or a webhook is set)."""
+    """Telegram answered getUpdates with 409: another process polls with this token.
+
+    Telegram ends the older of two polls with 409, so the first poller hears it first; it keeps polling,
+    and its next poll ends the newcomer's. An instance that has not had one poll answered yet is that
+    newcomer: it stops, and `lossbot run` says why."""
     app = context.application
-    if time.monotonic() - app.bot_data.started < CONFLICT_AT_START_SECONDS:
+    if not app.bot_data.polled:
         log.error("Telegram answered 409 Conflict: another instance gets updates with this token; stopping")
         app.bot_data.fatal = error
         app.stop_running()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -158,8 +157,8 @@ class BotData:
         self.web: WebServer | None = None
         #: Why the bot stopped itself, for `lossbot run` to say (a second poller: Telegram's 409 Conflict).
         self.fatal: TelegramError | None = None
-        #: When the application was built (monotonic): a 409 soon after means this is the second poller.
-        self.started = time.monotonic()
+        #: Whether Telegram has answered a poll of this instance: a 409 before means it is the second poller.
+        self.polled = False
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
