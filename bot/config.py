@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     #: Where the HTTP server (webhook, /healthz, /metrics) listens. It runs with --webhook, or when
     #: LISTEN_PORT is set (health and metrics beside long polling).
     listen_host: str = Field(default="127.0.0.1")
-    listen_port: int | None = Field(default=None, ge=1, le=65535)
+    listen_port: int | None = Field(default=None, ge=0, le=65535)  # 0: any free port
     #: How long a sender may hold a claimed outbox row before another instance may send it (after a crash).
     outbox_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     #: Live sources, asked in this order; none by default, so nothing reaches out unless configured
