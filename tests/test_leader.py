@@ -17,13 +17,13 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from bot.domain.dates import utc_now
 from bot.leader import Leadership
 from storage import delivery as store
 from storage.db import make_engine, reading, transaction
-from storage.schema import Delivery, DeliveryState
+from storage.schema import DeliveryState
 from tests.support import databases, delivery_fixtures
 from tests.support.fakebotapi import FakeBotAPI
 
@@ -105,8 +105,7 @@ def start_instance(env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[byte
 
 def sent_rows(engine: Engine) -> int:
     with reading(engine) as session:
-        query = select(func.count()).select_from(Delivery).where(Delivery.state == DeliveryState.SENT)
-        return int(session.execute(query).scalar_one())
+        return sum(1 for row in store.deliveries(session) if row.state == DeliveryState.SENT)
 
 
 @pytest.fixture
