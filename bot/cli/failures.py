@@ -33,7 +33,7 @@ def telegram_failure(error: TelegramError, settings: Settings, *, queued: bool =
     if isinstance(error, InvalidToken):
         return TOKEN_REFUSED, EXIT_USAGE
     if isinstance(error, Conflict):
-        return SECOND_POLLER, EXIT_ERROR
+        return SECOND_POLLER, EXIT_USAGE  # a second instance is a set-up mistake: restarting cannot help
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
     detail = printable(redact(error.message, secret_parts([token])), one_line=True)
     if isinstance(error, NetworkError):

@@ -158,7 +158,7 @@ def test_a_second_poller_stops_with_one_line_and_the_first_keeps_answering(
         fake.inject_message(1002, "/totals")  # the first poller has been answered: it is established
         fake.wait_for("sendMessage", lambda c: c.chat_id == 1002, timeout=WAIT)
         second = lossbot("run", env=env)
-        assert second.returncode == 1
+        assert second.returncode == 2
         assert second.stderr.splitlines()[-1] == SECOND_POLLER
         assert_no_secret(second.stdout + second.stderr, TOKEN, SECRET)
         before = len(fake.sent_messages(1002))
