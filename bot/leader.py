@@ -57,7 +57,7 @@ class Leadership:
         """Try to lead at once (the first instance leads before its first job), then keep trying."""
         if not self.shared or self._task is not None:
             return
-        await self._try()
+        await self._try(taking_over=False)  # the jobs' first runs are the catch-up
         self._task = asyncio.create_task(self._keep(), name="lossbot-leadership")
 
     async def stop(self) -> None:
@@ -74,9 +74,12 @@ class Leadership:
     async def _keep(self) -> None:
         while True:
             await asyncio.sleep(self.retry_seconds)
-            await self._try()
+            try:
+                await self._try(taking_over=True)
+            except Exception:  # the catch-up failed (the leader's jobs retry it); keep holding the lock
+                log.exception("catching up after taking the lead failed")
 
-    async def _try(self) -> None:
+    async def _try(self, *, taking_over: bool) -> None:
         was_leading = self._leading
         try:
             self._leading = await asyncio.to_thread(self._hold)
@@ -87,7 +90,7 @@ class Leadership:
             log.warning("the leader's lock cannot be checked (%s); not leading", type(exc).__name__)
         if self._leading and not was_leading:
             log.info("this instance leads: it runs the scheduled jobs and sends the outbox")
-            if self.on_lead is not None:
+            if taking_over and self.on_lead is not None:
                 await self.on_lead()
         elif was_leading and not self._leading:
             log.warning("this instance no longer leads")

@@ -57,7 +57,11 @@ class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not self.secrets:
             return True
-        record.msg, record.args = redact(record.getMessage(), self.secrets), None
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # arguments that do not fit the message: keep both, as text
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = redact(message, self.secrets), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

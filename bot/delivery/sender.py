@@ -230,6 +230,9 @@ class Sender:
 
     async def _idle(self) -> None:
         """Nothing claimable: wait to be woken, for the next retry time, or a few seconds at most."""
+        if not self.may_claim():  # another instance sends; taking the lead wakes this one
+            await self._sleep(5.0)
+            return
         wait = 5.0
         if time.monotonic() < self._fill_after:  # the database failed: wait out its backoff
             wait = self._fill_after - time.monotonic()

@@ -86,8 +86,10 @@ class WebServer:
             return web.json_response({"ok": False, "error": "wrong or missing secret token"}, status=403)
         try:
             data = json.loads(await request.read())
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("no update_id")
             update = Update.de_json(data, self._app.bot)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):
             return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)
         await self._app.update_queue.put(update)
         return web.json_response({"ok": True})
