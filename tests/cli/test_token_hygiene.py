@@ -168,3 +168,14 @@ def test_a_second_poller_stops_with_one_line_and_the_first_keeps_answering(
     finally:
         first.send_signal(signal.SIGTERM)
         first.wait(WAIT)
+
+
+def test_a_webhook_run_without_its_settings_says_which_are_missing(history: str, fake: FakeBotAPI) -> None:
+    done = lossbot(
+        "run", "--webhook", env=env_for(history, fake.url, TOKEN, WEBHOOK_URL="", WEBHOOK_SECRET="")
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: `lossbot run --webhook` needs WEBHOOK_URL and WEBHOOK_SECRET (see .env.example)\n"
+    )
+    assert fake.calls == []
