@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,6 +12,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The live sources the bot can fetch from (bot/sources/live.py), by the names SOURCES uses.
 KNOWN_SOURCES = ("russianwarship", "petroivaniuk", "orc-losses")
+
+#: What @BotFather's tokens look like: the bot's numeric id, a colon, the secret (letters, digits, _ and -).
+TOKEN_SHAPE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,200}")
+#: Telegram's rule for a webhook's secret_token: 1–256 of these characters.
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class SettingsError(Exception):
@@ -26,6 +32,18 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(default="https://api.telegram.org/bot")
     moderator_ids: Annotated[frozenset[int], NoDecode] = Field(default=frozenset())
     log_level: str = Field(default="INFO")
+    #: text: one line per event; json: one JSON object per line (level, logger, message …).
+    log_format: Literal["text", "json"] = Field(default="text")
+    #: `lossbot run --webhook`: the public HTTPS URL Telegram posts updates to (it ends in /webhook).
+    webhook_url: str | None = Field(default=None)
+    #: Telegram sends it in X-Telegram-Bot-Api-Secret-Token with every update; other requests are refused.
+    webhook_secret: SecretStr | None = Field(default=None)
+    #: Where the HTTP server (webhook, /healthz, /metrics) listens. It runs with --webhook, or when
+    #: LISTEN_PORT is set (health and metrics beside long polling).
+    listen_host: str = Field(default="127.0.0.1")
+    listen_port: int | None = Field(default=None, ge=0, le=65535)  # 0: any free port
+    #: How long a sender may hold a claimed outbox row before another instance may send it (after a crash).
+    outbox_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     #: Live sources, asked in this order; none by default, so nothing reaches out unless configured
     #: (.env.example lists the public ones).
     sources: Annotated[tuple[str, ...], NoDecode] = Field(default=())
@@ -53,6 +71,48 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Kyiv") from exc
         return value
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: object) -> object:
+        # Never quote the value: a message naming the variable is enough, and the value may be a secret.
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None  # `BOT_TOKEN=` as copied from .env.example: not set
+            if not TOKEN_SHAPE.fullmatch(value):
+                raise ValueError(
+                    "does not look like a token from @BotFather (digits, a colon, then letters, digits, "
+                    "_ or -, e.g. 123456789:AAH…); copy it again from @BotFather (/mybots → API Token)"
+                )
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret_shape(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not WEBHOOK_SECRET_SHAPE.fullmatch(value):
+                raise ValueError("must be 1–256 letters, digits, _ or - (Telegram's rule for secret_token)")
+        return value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not value.startswith(("https://", "http://")):
+                raise ValueError(f"{value!r} is not an http(s) URL; e.g. https://bot.example.org/webhook")
+        return value
+
+    @field_validator("listen_port", mode="before")
+    @classmethod
+    def _empty_port(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url")
     @classmethod

@@ -14,12 +14,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, Defaults, ExtBot
 
 from bot.charts.cache import ChartCache
 from bot.config import Settings
 from bot.domain.dates import utc_now
 from bot.i18n.texts import Command
+from bot.leader import Leadership
+from bot.metrics import Metrics
+from bot.web.server import WebServer
 from storage import chats
 from storage.db import reading, transaction
 
@@ -144,9 +148,20 @@ class BotData:
     #: Charts drawn and uploaded (/chart, its buttons, inline answers).
     charts: _SetOnce[ChartCache] = _SetOnce()
 
+    #: The operator's metrics (bot/metrics.py), served at /metrics.
+    metrics: _SetOnce[Metrics] = _SetOnce()
+    #: Whether this instance runs the scheduled jobs and sends the outbox (bot/leader.py).
+    leader: _SetOnce[Leadership] = _SetOnce()
+
     def __init__(self) -> None:
         #: Every command, for /help and the command menu.
         self.commands: list[Command] = []
+        #: The HTTP server (webhook, /healthz, /metrics), when it runs (started and stopped with the app).
+        self.web: WebServer | None = None
+        #: Why the bot stopped itself, for `lossbot run` to say (a second poller: Telegram's 409 Conflict).
+        self.fatal: TelegramError | None = None
+        #: Whether Telegram has answered a poll of this instance: a 409 before means it is the second poller.
+        self.polled = False
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

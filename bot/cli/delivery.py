@@ -12,10 +12,11 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import Bot
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.answers import facts, summary
+from bot.cli.failures import telegram_failure
 from bot.cli.terminal import as_plain_text, counted, printable
 from bot.delivery.broadcaster import Broadcaster
 from bot.delivery.sender import Sender
@@ -68,9 +69,10 @@ def cmd_subscribe(settings: Settings, args: argparse.Namespace) -> int:
                 else:
                     done = store.unsubscribe(session, chat_id, "unsubscribed by an operator")
                     print(f"{chat_id}: {'unsubscribed' if done else 'was not subscribed'}")
-    except TelegramError as exc:
-        print(f"error: {printable(exc.message)}")
-        return 1
+    except TelegramError as exc:  # a refused token, no network, or no such chat: one line, never the token
+        line, status = telegram_failure(exc, settings)
+        print(line, file=sys.stderr)
+        return status
     finally:
         engine.dispose()
     return 0
@@ -144,7 +146,6 @@ async def send_summary(
 
 
 def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     if not args.send:
         from storage.db import make_engine
 
@@ -160,13 +161,11 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     try:
         asyncio.run(send_summary(settings, args.date, lease=args.lease))
-    except InvalidToken:
-        print("error: Telegram refused BOT_TOKEN; copy it again from @BotFather", file=sys.stderr)
-        return 2
-    except NetworkError as exc:
+    except TelegramError as exc:
         # What was queued stays in the outbox: the next run (or the bot) sends it.
-        print(f"error: cannot reach the Bot API ({exc.message}); the messages stay queued", file=sys.stderr)
-        return 1
+        line, status = telegram_failure(exc, settings, queued=True)
+        print(line, file=sys.stderr)
+        return status
     return 0
 
 
@@ -184,4 +183,4 @@ def add_cli_commands(sub: Any, date_type: Callable[[str], date]) -> None:
     p.add_argument("--lang", choices=["en", "uk"], default="en", help="language when printing")
     p.add_argument("--html", action="store_true", help="print the summary's HTML markup as sent")
     p.add_argument("--lease", type=float, default=60.0, help=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_summary)
+    p.set_defaults(func=cmd_summary, logs_at_settings_level=True)

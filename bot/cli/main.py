@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-import httpx
 from sqlalchemy import Engine
 
 from bot.cli.terminal import as_plain_text, counted, printable
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain.dates import DateError, parse_calendar_date, utc_now
+from bot.logs import setup_logging
 from bot.sources import loader, native, snapshot
 from bot.sources.common import SourceError
 from storage import queries
@@ -122,13 +122,6 @@ def _invoked_as() -> str:
     return typed if "/" in typed and not typed.endswith(("__main__.py", "-c")) else "lossbot"
 
 
-def _quiet_http_logs(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("telegram.ext").addFilter(_NoStartupTraceback())
-    # httpx logs every request URL at INFO, and the URL holds the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
 def _store_with_history(settings: Settings) -> Engine:
     """The configured database; on first start (no report stored) the embedded history is loaded into
     it, so the bot answers at once, before (or without) any live source."""
@@ -137,38 +130,47 @@ def _store_with_history(settings: Settings) -> Engine:
     return engine
 
 
-def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
-    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.bot_token is None:
         print(NO_TOKEN_HELP.format(lossbot=_invoked_as()), file=sys.stderr)
         return EXIT_USAGE
-    _quiet_http_logs(settings.log_level)
+    if args.webhook and (missing := _webhook_settings_missing(settings)):
+        print(f"error: `lossbot run --webhook` needs {missing} (see .env.example)", file=sys.stderr)
+        return EXIT_USAGE
+    logging.getLogger("telegram.ext").addFilter(_NoStartupTraceback())
     from telegram import Update
-    from telegram.error import InvalidToken, NetworkError
+    from telegram.error import TelegramError
 
-    from bot.app import build_application
+    from bot.app import build_application, run_webhook
+    from bot.cli.failures import telegram_failure
 
     app = build_application(settings, engine=_store_with_history(settings))
     try:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=2)
-    except InvalidToken:
-        print(
-            "error: Telegram refused BOT_TOKEN; copy it again from @BotFather (/mybots → API Token)",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    except NetworkError as exc:
-        print(
-            f"error: cannot reach the Bot API at {_api_host(settings)} ({exc.message}); check the network",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
+        if args.webhook:
+            run_webhook(app)
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=2)
+    except TelegramError as exc:
+        line, status = telegram_failure(exc, settings)
+        print(line, file=sys.stderr)
+        return status
+    if app.bot_data.fatal is not None:  # the bot stopped itself (a second poller: Telegram's 409)
+        line, status = telegram_failure(app.bot_data.fatal, settings)
+        print(line, file=sys.stderr)
+        return status
     return EXIT_OK
 
 
-def _api_host(settings: Settings) -> str:
-    """Where the bot connects, without the path (which may end with the token)."""
-    url = httpx.URL(settings.telegram_api_base_url)
-    return f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
+def _webhook_settings_missing(settings: Settings) -> str | None:
+    missing = [
+        name
+        for name, value in (
+            ("WEBHOOK_URL", settings.webhook_url),
+            ("WEBHOOK_SECRET", settings.webhook_secret),
+        )
+        if value is None
+    ]
+    return " and ".join(missing) or None
 
 
 class _NoStartupTraceback(logging.Filter):
@@ -181,7 +183,6 @@ class _NoStartupTraceback(logging.Filter):
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    _quiet_http_logs("WARNING")
     from bot.cli import offline
 
     sent = asyncio.run(offline.ask(settings, args.text, lang=args.lang, engine=_store_with_history(settings)))
@@ -263,7 +264,13 @@ def build_parser() -> argparse.ArgumentParser:
         ".env.example). On first start it loads the embedded history; with SOURCES set it then fetches "
         "what came after, and each morning's report.",
     )
-    p.set_defaults(func=cmd_run)
+    p.add_argument(
+        "--webhook",
+        action="store_true",
+        help="get updates through a webhook at WEBHOOK_URL (served on LISTEN_HOST:LISTEN_PORT) instead of "
+        "long polling; needed to run more than one instance",
+    )
+    p.set_defaults(func=cmd_run, logs_at_settings_level=True)
 
     p = sub.add_parser("ask", help="print the bot's reply to TEXT, without Telegram")
     p.add_argument("text", metavar="TEXT", help='a message as a user would send it, e.g. "/totals"')
@@ -298,6 +305,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     func: Command = args.func
+    # Only the long-running commands log at LOG_LEVEL; the others print their results, and log warnings.
+    setup_logging(
+        settings.log_level if getattr(args, "logs_at_settings_level", False) else "WARNING",
+        log_format=settings.log_format,
+        secrets=[
+            secret.get_secret_value() for secret in (settings.bot_token, settings.webhook_secret) if secret
+        ],
+    )
     try:
         return func(settings, args)
     except KeyboardInterrupt:

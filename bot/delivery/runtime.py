@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.delivery.broadcaster import Broadcaster
@@ -43,13 +43,18 @@ class Delivery:
             return
         # The sender's loop is its own task, stopped by stop(): Application.stop() waits for every
         # Application.create_task task before post_stop runs, so the loop cannot be one of them.
-        self._sender = Sender(self._app.bot, self._services.engine)
+        self._sender = Sender(self._app.bot, self._services.engine, lease=self._lease())
+        self._sender.metrics = self._app.bot_data.metrics
+        self._sender.may_claim = self._app.bot_data.leader.leads  # one sender: the leader's
         self._start(self._sender)
         self._services.publish_hooks.append(self.published)
         if self._app.job_queue is not None:
             # first=1: the start-up catch-up; then every TICK_SECONDS (the database decides what was sent).
             # Errors in the job reach the application's error handler.
             self._app.job_queue.run_repeating(self._tick_job, interval=TICK_SECONDS, first=1, name=TICK_JOB)
+
+    def _lease(self) -> timedelta:
+        return timedelta(seconds=self._services.settings.outbox_lease_seconds)
 
     async def stop(self) -> None:
         """Stop queueing and sending; what the sender claimed but did not send goes back to the outbox.

@@ -37,6 +37,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import ExtBot
 
 from bot.domain.dates import utc_now
+from bot.metrics import FAILED_BAD_REQUEST, FAILED_CHAT_GONE, FAILED_GAVE_UP, Metrics
 from storage import delivery as store
 from storage.db import transaction
 from storage.schema import DeliveryOp
@@ -125,6 +126,10 @@ class Sender:
         self.failed = 0
         self.retried = 0
         self.rate_limited = 0
+        #: The same counts for /metrics; the running bot gives its application's (bot/delivery/runtime.py).
+        self.metrics = Metrics()
+        #: Whether this instance may take rows from the outbox now (only the leader sends; bot/leader.py).
+        self.may_claim: Callable[[], bool] = lambda: True
 
     async def _db(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -225,6 +230,9 @@ class Sender:
 
     async def _idle(self) -> None:
         """Nothing claimable: wait to be woken, for the next retry time, or a few seconds at most."""
+        if not self.may_claim():  # another instance sends; taking the lead wakes this one
+            await self._sleep(5.0)
+            return
         wait = 5.0
         if time.monotonic() < self._fill_after:  # the database failed: wait out its backoff
             wait = self._fill_after - time.monotonic()
@@ -244,6 +252,8 @@ class Sender:
         await self._sleep(wait)
 
     async def _fill(self) -> None:
+        if not self.may_claim():
+            return
         now = utc_now()
         limit = max(1, int(self.pace.per_second * 2))
         try:
@@ -292,6 +302,7 @@ class Sender:
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             self.rate_limited += 1
+            self.metrics.rate_limited.inc()
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
             log.warning("429 from Telegram: every send waits %.0f s", seconds)
             until = utc_now() + timedelta(seconds=seconds)
@@ -318,6 +329,7 @@ class Sender:
                 return
             else:
                 self.failed += 1
+                self.metrics.failed(FAILED_BAD_REQUEST)
                 error = f"400: {exc.message}"
                 await self._db(lambda s: store.mark_failed(s, job, error=error))
                 return
@@ -325,6 +337,7 @@ class Sender:
             await self._retry(job, f"network: {exc.message}")
             return
         self.sent += 1
+        self.metrics.messages_sent.inc()
         now = utc_now()
         # The row stays held here (see _fill) until this sticks, so it is never queued twice meanwhile.
         await self._db_until_done(
@@ -334,6 +347,7 @@ class Sender:
     async def _retry(self, job: store.Job, error: str) -> None:
         if job.attempts >= MAX_ATTEMPTS:
             self.failed += 1
+            self.metrics.failed(FAILED_GAVE_UP)
             reason = f"gave up after {job.attempts} attempts; last: {error}"
             await self._db(lambda s: store.mark_failed(s, job, error=reason))
             return
@@ -344,6 +358,7 @@ class Sender:
 
     async def _gone(self, job: store.Job, reason: str | None, error: str) -> None:
         self.failed += 1
+        self.metrics.failed(FAILED_CHAT_GONE)
         why = reason or error
 
         def work(session: Session) -> None:

@@ -115,6 +115,7 @@ class MorningFetch:
             review=settings.fetch_mode == "review",
         )
         self._caught_up = True
+        self._app.bot_data.metrics.source_runs(runs)
         day.last_runs = runs
         await self._count_failures(day, runs)
         if any(run.stored for run in runs):

@@ -25,3 +25,19 @@ async def polling(app: BotApplication) -> AsyncIterator[BotApplication]:
             await app.stop()
             await app.post_stop(app)
     await app.post_shutdown(app)
+
+
+@asynccontextmanager
+async def serving(app: BotApplication) -> AsyncIterator[BotApplication]:
+    """The same order without long polling: an application built with webhook=True, its updates coming to
+    the HTTP server (what `lossbot run --webhook` does, less setWebhook and the signals)."""
+    assert app.post_init is not None and app.post_stop is not None and app.post_shutdown is not None
+    async with app:
+        await app.post_init(app)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.stop()
+            await app.post_stop(app)
+    await app.post_shutdown(app)

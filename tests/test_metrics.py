@@ -1,0 +1,74 @@
+"""The metrics a broadcast leaves, read from the exposition Prometheus scrapes: messages sent, failed by
+reason; and the command label never grows with what users type."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine
+from telegram import Chat, Message, Update
+from telegram.ext import ExtBot
+
+from bot.delivery.broadcaster import Broadcaster
+from bot.delivery.sender import Sender
+from bot.metrics import Metrics, command_label
+from bot.services import DEFAULTS
+from storage import delivery as store
+from storage.db import transaction
+from tests.support.delivery_fixtures import reports
+from tests.support.delivery_fixtures import store as store_reports
+from tests.support.fakebotapi import FakeBotAPI
+
+NOW = datetime(2024, 10, 25, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI() as api:
+        yield api
+
+
+@pytest.fixture
+async def tg(fake: FakeBotAPI) -> AsyncIterator[ExtBot[Any]]:
+    async with ExtBot(fake.token, base_url=fake.base_url, defaults=DEFAULTS) as bot:
+        yield bot
+
+
+async def test_a_broadcast_counts_sent_and_failed_by_reason(
+    fake: FakeBotAPI, tg: ExtBot[Any], engine: Engine
+) -> None:
+    store_reports(engine, reports())
+    with transaction(engine) as session:
+        for chat_id in (1, 2, 3, 101):
+            store.subscribe(session, chat_id, chat_type="private", now=NOW - timedelta(days=1))
+            store.update_settings(session, chat_id, receive="summary")
+    fake.set_chat_fault(101, "blocked")
+    broadcaster = Broadcaster(engine, ZoneInfo("Europe/Kyiv"), clock=lambda: NOW)
+    with transaction(engine) as session:
+        broadcaster.detect_new(session)
+        assert broadcaster.enqueue_due(session) == 4
+    sender = Sender(tg, engine)
+    await sender.run(until_idle=True)
+    text = sender.metrics.exposition().decode()
+    assert "lossbot_messages_sent_total 3.0" in text
+    assert 'lossbot_messages_failed_total{reason="chat_gone"} 1.0' in text
+    assert "lossbot_telegram_429_total 0.0" in text
+
+
+def test_the_command_label_is_a_known_command_or_other() -> None:
+    chat = Chat(1, "private")
+    known = ["totals", "day"]
+
+    def update(text: str) -> Update:
+        return Update(1, message=Message(1, NOW, chat, text=text))
+
+    assert command_label(update("/totals"), known) == "/totals"
+    assert command_label(update("/Day@lossbot 2024-10-25"), known) == "/day"
+    assert command_label(update("/whatever-a-user-types"), known) == "other"
+    assert command_label(update("hello"), known) == "other"
+    assert command_label(None, known) == "other"
+    assert Metrics().registry is not Metrics().registry  # one per application

@@ -1,0 +1,125 @@
+"""The HTTP server over loopback HTTP: the webhook refuses a request without the secret and answers one
+with it (the reply reaches the fake Bot API), /healthz says whether the bot and its database are up, and
+/metrics counts what happened."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlmodel import create_engine
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.services import BotApplication
+from bot.web.server import SECRET_HEADER
+from tests.support import databases
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.running import serving
+
+SECRET = "webhook-secret_0123456789"
+WAIT = 30.0  # the most any step may take before the test fails (not a measured expectation)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(fake: FakeBotAPI, full_history_url: str, tmp_path: Path) -> AsyncIterator[BotApplication]:
+    settings = Settings(
+        _env_file=None,
+        database_url=databases.copy_database(full_history_url, tmp_path, "history"),
+        telegram_api_base_url=fake.base_url,
+        webhook_url="https://bot.example.org/webhook",
+        webhook_secret=SECRET,
+        listen_host="127.0.0.1",
+        listen_port=0,  # any free port; the server says which
+        sources=(),
+    )
+    app = build_application(settings, token=fake.token, webhook=True)
+    async with serving(app):
+        yield app
+
+
+def base(app: BotApplication) -> str:
+    assert app.bot_data.web is not None and app.bot_data.web.port is not None
+    return f"http://127.0.0.1:{app.bot_data.web.port}"
+
+
+def update(update_id: int, chat_id: int, text: str) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_760_000_000,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Olena"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Olena", "language_code": "en"},
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        },
+    }
+
+
+async def test_the_webhook_refuses_a_request_without_the_secret(
+    bot: BotApplication, fake: FakeBotAPI
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        for headers in ({}, {SECRET_HEADER: "not-the-secret"}):
+            async with http.post(
+                f"{base(bot)}/webhook", json=update(1, 501, "/totals"), headers=headers
+            ) as r:
+                assert r.status == 403
+    assert bot.update_queue.empty()
+    assert fake.calls_of("sendMessage") == []
+
+
+async def test_an_update_with_the_secret_is_answered(bot: BotApplication, fake: FakeBotAPI) -> None:
+    async with aiohttp.ClientSession() as http:
+        headers = {SECRET_HEADER: SECRET}
+        async with http.post(f"{base(bot)}/webhook", json=update(2, 502, "/totals"), headers=headers) as r:
+            assert r.status == 200
+        async with http.post(f"{base(bot)}/webhook", data=b"not json", headers=headers) as r:
+            assert r.status == 400
+    call = (await fake.wait_for_async("sendMessage", lambda c: c.chat_id == 502, timeout=WAIT))[0]
+    assert "Russia's losses as of 22 Aug 2026</b>" in call.params["text"]
+
+
+async def test_metrics_count_commands_and_describe_the_database(
+    bot: BotApplication, fake: FakeBotAPI
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        headers = {SECRET_HEADER: SECRET}
+        async with http.post(f"{base(bot)}/webhook", json=update(3, 503, "/totals"), headers=headers) as r:
+            assert r.status == 200
+        await fake.wait_for_async("sendMessage", lambda c: c.chat_id == 503, timeout=WAIT)
+        async with http.get(f"{base(bot)}/metrics") as r:
+            assert r.status == 200
+            text = await r.text()
+    assert 'lossbot_command_seconds_count{command="/totals"} 1.0' in text
+    assert "lossbot_outbox_backlog 0.0" in text
+    assert "lossbot_messages_sent_total 0.0" in text
+    age = next(line for line in text.splitlines() if line.startswith("lossbot_newest_report_age_seconds "))
+    assert float(age.split()[1]) > 0
+
+
+async def test_health_is_ok_while_the_bot_and_its_database_answer(bot: BotApplication) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base(bot)}/healthz") as r:
+            assert r.status == 200
+            assert await r.json() == {"ok": True, "problems": [], "leader": True}
+        services = bot.bot_data.services
+        working, services.engine = services.engine, create_engine("sqlite:////nonexistent/dir/lossbot.db")
+        try:
+            async with http.get(f"{base(bot)}/healthz") as r:
+                assert r.status == 503
+                body = await r.json()
+        finally:
+            services.engine.dispose()
+            services.engine = working
+    assert body["problems"] == ["the database does not answer (OperationalError)"]
