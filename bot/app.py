@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine
 from telegram import BotCommand, Update
@@ -15,13 +16,15 @@ from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.delivery.budget import BudgetLimiter, SendBudget
 from bot.delivery.runtime import Delivery
 from bot.domain.dates import utc_now
+from bot.flood import FloodControl
 from bot.i18n.catalog import LANGS, _
 from bot.i18n.texts import COMMANDS
 from bot.moderation.morning import MorningFetch
 from bot.services import DEFAULTS, BotApplication, BotContext, BotData, Services
-from handlers import basics, fallback, fetched, figures, moderation, subscriptions
+from handlers import basics, fallback, fetched, figures, flood, moderation, subscriptions
 from handlers.common import resolve_language
 from storage.db import make_engine
 
@@ -43,14 +46,19 @@ def build_application(
     request: BaseRequest | None = None,
     clock: Callable[[], datetime] = utc_now,
     token: str | None = None,
+    flood_clock: Callable[[], float] = time.monotonic,
 ) -> BotApplication:
     """The bot, ready to run: settings → services → handlers.
 
-    REQUEST replaces the HTTP layer (`lossbot ask` answers without Telegram)."""
+    REQUEST replaces the HTTP layer (`lossbot ask` answers without Telegram); FLOOD_CLOCK is flood
+    control's (a test freezes it to count what is answered)."""
     secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not secret:
         raise ValueError("BOT_TOKEN is not set")
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    # One send budget for the bot token: the replies (through the rate limiter) and the broadcast (the
+    # Sender) draw from it, replies first (bot/delivery/budget.py).
+    budget = SendBudget()
     builder = (
         ApplicationBuilder()
         .token(secret)
@@ -58,6 +66,7 @@ def build_application(
         .base_file_url(file_url(settings.telegram_api_base_url))
         .context_types(context_types)
         .defaults(DEFAULTS)
+        .rate_limiter(BudgetLimiter(budget))
         # Commands are answered concurrently: a slow query never holds up other chats.
         .concurrent_updates(True)
         # Everything with a lifecycle starts and stops here, with the application (see run_polling).
@@ -67,11 +76,12 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    app: BotApplication = builder.build()
+    # The rate limiter's argument type is the Sender's business (PACED); the handlers never pass one.
+    app = cast(BotApplication, builder.build())
     services = Services(settings, engine or make_engine(settings.database_url), clock)
     app.bot_data.services = services
     # Built here, started in post_init: only a running bot sends summaries (`lossbot ask` never does).
-    app.bot_data.delivery = Delivery(app)
+    app.bot_data.delivery = Delivery(app, budget)
     app.bot_data.morning = MorningFetch(
         app,
         offer=lambda report: fetched.offer_fetched(app, report),
@@ -79,6 +89,7 @@ def build_application(
         failing=lambda runs: fetched.sources_failing(app, runs),
     )
     app.bot_data.commands = [*COMMANDS]
+    flood.register(app, FloodControl(flood_clock))  # group -2: before everything, even the language
     # Group -1 runs before every feature's handlers, once per update: they all read context.lang.
     app.add_handler(TypeHandler(Update, resolve_language), group=-1)
     for feature in FEATURES:
