@@ -89,7 +89,7 @@ def build_application(
         failing=lambda runs: fetched.sources_failing(app, runs),
     )
     app.bot_data.commands = [*COMMANDS]
-    flood.register(app, FloodControl(flood_clock))  # group -2: before everything, even the language
+    flood.register(app, FloodControl(flood_clock))  # group -100: before everything, even the language
     # Group -1 runs before every feature's handlers, once per update: they all read context.lang.
     app.add_handler(TypeHandler(Update, resolve_language), group=-1)
     for feature in FEATURES:

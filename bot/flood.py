@@ -4,8 +4,9 @@ A token bucket per user, and one per group chat:
 
 - a user: a burst of 5, then 1 a second — about what a person taps, and what Telegram lets the bot send
   into a private chat (~1 message/s), so a user never asks faster than their answers can come;
-- a group or channel: a burst of 5, then 1 every 3.5 s — Telegram lets the bot send 20 messages a minute
-  into a group, so answering more would only queue them for minutes.
+- a group: a burst of 10, then 1 every 3.1 s — Telegram lets the bot send 20 messages a minute into a
+  group, so answering more would only queue them for minutes. Twice a user's burst: one member's flood
+  ends at their own limit, and the others are still answered.
 
 When a bucket is empty the sender is told to slow down once (`WARN`), then nothing it sends is answered
 for QUIET_SECONDS (`DROP`): a flood costs one message, not one per update. Its bucket refills meanwhile.
@@ -27,8 +28,10 @@ MAX_BUCKETS = 100_000
 
 class Verdict(Enum):
     ANSWER = "answer"
-    #: The first update over the limit: tell them to slow down, answer nothing else.
+    #: The first update over the user's limit: tell them to slow down, answer nothing else.
     WARN = "warn"
+    #: The first over the group's limit (the user's is not reached): tell the group.
+    WARN_GROUP = "warn group"
     DROP = "drop"
 
 
@@ -39,7 +42,7 @@ class Rate:
 
 
 USER = Rate(burst=5, per_second=1.0)
-GROUP = Rate(burst=5, per_second=1 / 3.5)
+GROUP = Rate(burst=10, per_second=1 / 3.1)
 QUIET_SECONDS = 10.0
 
 
@@ -69,10 +72,9 @@ class FloodControl:
     def check(self, user_id: int, group_id: int | None = None) -> Verdict:
         """One update of USER_ID (in the group GROUP_ID, if it is one): answer it, warn, or drop it."""
         now = self._clock()
-        keys = [(("user", user_id), self.user)]
+        buckets = [self._refill(("user", user_id), self.user, now)]
         if group_id is not None:
-            keys.append((("chat", group_id), self.group))
-        buckets = [self._refill(key, rate, now) for key, rate in keys]
+            buckets.append(self._refill(("chat", group_id), self.group, now))
         if any(now < b.quiet_until for b in buckets):
             self.dropped += 1
             return Verdict.DROP
@@ -81,7 +83,7 @@ class FloodControl:
             for bucket in empty:
                 bucket.quiet_until = now + self.quiet
             self.warned += 1
-            return Verdict.WARN
+            return Verdict.WARN if empty[0] is buckets[0] else Verdict.WARN_GROUP
         for bucket in buckets:
             bucket.tokens -= 1
         return Verdict.ANSWER

@@ -1,4 +1,4 @@
-"""Flood control before every other handler (group -2): an update over its user's (or group's) limit is
+"""Flood control before every other handler (group -100): an update over its user's (or group's) limit is
 answered with one polite "slow down", then not at all for a while (bot/flood.py); a button press is always
 answered, so its spinner stops. Counted: commands anywhere, anything in a private chat, button presses.
 Not counted: group chatter (the bot ignores it), channel posts, membership updates, and moderators, who
@@ -19,8 +19,9 @@ from bot.services import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 
-#: Before the language (group -1): a dropped update costs no database read.
-GROUP = -2
+#: Before the language (group -1) and anything else: a dropped update costs no database read. (Within a
+#: group only the first matching handler runs, so this group holds this handler alone.)
+GROUP = -100
 
 
 def counted(update: Update) -> tuple[int, int | None] | None:
@@ -42,6 +43,7 @@ def counted(update: Update) -> tuple[int, int | None] | None:
 
 
 def slow_down(lang: str, group: bool) -> str:
+    """What a user (or, GROUP, a group) over its limit is told, once."""
     if group:
         return _(
             lang,
@@ -60,9 +62,10 @@ def gate(flood: FloodControl) -> TypeHandler[Update, BotContext, None]:
         if verdict is Verdict.ANSWER:
             return
         query, message = update.callback_query, update.effective_message
-        if verdict is Verdict.WARN or query is not None:
+        warn = verdict in (Verdict.WARN, Verdict.WARN_GROUP)
+        if warn or query is not None:
             lang = await context.services.language(update)
-            text = slow_down(lang, who[1] is not None)
+            text = slow_down(lang, verdict is Verdict.WARN_GROUP)
             try:
                 if query is not None:
                     await query.answer(text)
@@ -70,7 +73,7 @@ def gate(flood: FloodControl) -> TypeHandler[Update, BotContext, None]:
                     await message.reply_text(text)
             except TelegramError as exc:
                 log.warning("could not tell a flooding user to slow down: %s", exc)
-        if verdict is Verdict.WARN:
+        if warn:
             log.info("flood control: user %s (chat %s) is told to slow down", *who)
         raise ApplicationHandlerStop
 
