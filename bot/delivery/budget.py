@@ -172,6 +172,20 @@ class SendBudget:
         if chat_id is not None:
             self._chat_busy[chat_id] = self._chat_busy.get(chat_id, 0) + 1
 
+    def try_acquire(self, chat_id: int | None = None) -> bool:
+        """A slot now if one is free and nobody waits for one (else False): acquire() without a wait."""
+        if any(not w[2].done() for w in self._waiters) or self._wait(self._clock()) != 0:
+            return False
+        self._grant(self._clock())
+        if chat_id is not None:
+            self._chat_busy[chat_id] = self._chat_busy.get(chat_id, 0) + 1
+        return True
+
+    def _grant(self, now: float) -> None:
+        self._inflight += 1
+        self._last_start = now
+        self.started += 1
+
     def release(self, chat_id: int | None = None) -> None:
         now = self._clock()
         self._inflight -= 1
@@ -233,9 +247,7 @@ class SendBudget:
                 self._timer = asyncio.get_running_loop().call_later(wait, self._dispatch)
                 return
             heapq.heappop(self._waiters)
-            self._inflight += 1
-            self._last_start = now
-            self.started += 1
+            self._grant(now)
             future.set_result(None)
 
 

@@ -273,6 +273,8 @@ class Sender:
 
     async def _take_slot(self, chat_id: int) -> bool:
         """A slot of the send budget (after the replies waiting for one); False when stopping first."""
+        if self.budget.try_acquire(chat_id):
+            return True
         slot = asyncio.ensure_future(self.budget.acquire(Priority.BULK, chat_id))
         while not slot.done():
             await asyncio.wait({slot}, timeout=1.0)  # re-check: a stop may come during a 429's pause
