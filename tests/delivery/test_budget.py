@@ -86,3 +86,13 @@ async def test_a_429_pauses_every_send_and_the_chat() -> None:
     budget.pause(0.0)  # looks again (as any release does)
     await asyncio.wait_for(waiting, 5)
     assert budget.rate_limited == 2
+
+
+async def test_a_free_slot_is_taken_at_once_and_the_next_is_spaced() -> None:
+    clock = Clock()
+    budget = SendBudget(clock=clock)
+    assert budget.try_acquire(5)
+    assert not budget.try_acquire(6)  # 1/30 s apart at least
+    clock.now += 1 / 30
+    assert budget.try_acquire(6)
+    assert budget.chat_wait(5) is None and budget.chat_wait(6) is None

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, Table, text
 from sqlmodel import SQLModel
 
 from bot.cli.main import main
@@ -21,6 +21,16 @@ from storage import migrate, queries
 from storage import schema as _schema  # noqa: F401  (registers the tables)
 from storage.db import make_engine, reading
 from tests.support import databases
+
+
+def first_tables(tmp_path: Path) -> list[Table]:
+    """The models' tables that the first revision has (later migrations add tables of their own)."""
+    first = make_engine(databases.new_database_url(tmp_path, "first_tables"), prepare=False)
+    migrate.upgrade(first, migrate.INITIAL)
+    with first.connect() as connection:
+        names = set(migrate.table_columns(connection))
+    first.dispose()
+    return [t for t in SQLModel.metadata.sorted_tables if t.name in names]
 
 
 def differences(engine: Engine) -> list[object]:
@@ -39,14 +49,16 @@ def test_the_migrated_schema_is_exactly_the_models(engine: Engine) -> None:
 
 def test_the_first_migration_is_the_schema_create_all_made(tmp_path: Path) -> None:
     """A database of the first revision is what `create_all` made before migrations (same tables, same
-    columns): the reason a database of that time can be adopted by `lossbot migrate`."""
-    old = make_engine(databases.new_database_url(tmp_path, "old"), prepare=False)
-    SQLModel.metadata.create_all(old)
+    columns): the reason a database of that time can be adopted by `lossbot migrate`. (`create_all` of
+    the tables of that time: later migrations add tables of their own.)"""
     first = make_engine(databases.new_database_url(tmp_path, "first"), prepare=False)
     migrate.upgrade(first, migrate.INITIAL)
+    old = make_engine(databases.new_database_url(tmp_path, "old"), prepare=False)
+    SQLModel.metadata.create_all(old, tables=first_tables(tmp_path))
     with old.connect() as a, first.connect() as b:
         assert migrate.table_columns(a) == migrate.table_columns(b)
-    assert differences(old) == []
+    # What autogenerate finds missing is only the tables that later migrations add.
+    assert all(isinstance(d, tuple) and d[0] == "add_table" for d in differences(old))
     old.dispose()
     first.dispose()
 
@@ -77,8 +89,8 @@ def insert_one_of_everything(engine: Engine) -> None:
 def counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {
-            table.name: connection.execute(text(f"SELECT count(*) FROM {table.name}")).scalar_one()
-            for table in SQLModel.metadata.sorted_tables
+            name: connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+            for name in sorted(migrate.table_columns(connection))
         }
 
 
@@ -89,7 +101,8 @@ def test_upgrading_a_first_revision_database_keeps_every_row(tmp_path: Path) -> 
     insert_one_of_everything(engine)
     before = counts(engine)
     assert migrate.upgrade(engine) == (migrate.INITIAL, migrate.head())
-    assert counts(engine) == before and set(before.values()) != {0}
+    after = counts(engine)
+    assert {name: after[name] for name in before} == before and set(before.values()) != {0}
     engine.dispose()
     engine = make_engine(url)  # start-up accepts it now
     with reading(engine) as session:
@@ -102,8 +115,9 @@ def test_upgrading_a_first_revision_database_keeps_every_row(tmp_path: Path) -> 
 def legacy_database(tmp_path: Path) -> str:
     """A database as lossbot made it before migrations: `create_all`, data, no version table."""
     url = databases.new_database_url(tmp_path, "legacy")
+    tables = first_tables(tmp_path)
     engine = make_engine(url, prepare=False)
-    SQLModel.metadata.create_all(engine)
+    SQLModel.metadata.create_all(engine, tables=tables)
     insert_one_of_everything(engine)
     engine.dispose()
     return url
