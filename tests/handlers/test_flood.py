@@ -154,3 +154,16 @@ async def test_another_users_commands_in_a_group_are_answered(app: BotApplicatio
     assert answers.count(SLOW_DOWN) == 1
     assert sum("as of 25 Oct 2024" in t for t in answers) == BURST + 1  # the flooder's burst, and OTHER
     assert fake.too_many_requests == 0
+
+
+@pytest.mark.usefixtures("app")
+async def test_a_reply_refused_with_429_is_sent_again_after_retry_after(fake: FakeBotAPI) -> None:
+    fake.set_chat_fault(OTHER, ("flood", 1), times=1)  # Telegram: "retry after 1"
+    fake.inject_message(OTHER, "/totals")
+    refused, sent = await fake.wait_for_async(
+        "sendMessage", lambda c: c.chat_id == OTHER, count=2, timeout=30
+    )
+    assert refused.status == 429 and sent.ok
+    assert sent.time - refused.time >= 1.0  # it waited as told
+    [totals] = texts(fake, OTHER)
+    assert "as of 25 Oct 2024" in totals
