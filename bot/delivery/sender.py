@@ -392,21 +392,27 @@ class Sender:
         except Exception:  # a bug must not kill the sender; the lease brings the row back
             log.exception("unexpected error sending outbox row %s", job.id)
         finally:
-            self.budget.release(job.chat_id)
             self._held.discard(job.id)
             self._slots.release()
 
-    async def _attempt(self, job: store.Job) -> None:
-        message_id: int | None
+    async def _request(self, job: store.Job) -> int | None:
+        """Send or edit JOB's message; its budget slot is given back as soon as Telegram has answered (the
+        outbox is written after), so the window counts only the request itself."""
         try:
             if job.op == DeliveryOp.EDIT and job.message_id is not None:
                 await self.bot.edit_message_text(
                     job.text, chat_id=job.chat_id, message_id=job.message_id, rate_limit_args=self._paced
                 )
-                message_id = job.message_id
-            else:
-                message = await self.bot.send_message(job.chat_id, job.text, rate_limit_args=self._paced)
-                message_id = message.message_id
+                return job.message_id
+            message = await self.bot.send_message(job.chat_id, job.text, rate_limit_args=self._paced)
+            return message.message_id
+        finally:
+            self.budget.release(job.chat_id)
+
+    async def _attempt(self, job: store.Job) -> None:
+        message_id: int | None
+        try:
+            message_id = await self._request(job)
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             self.rate_limited += 1
