@@ -9,7 +9,7 @@ import signal
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine
 from telegram import Update
@@ -20,8 +20,10 @@ from typing_extensions import override
 
 from bot.charts.cache import ChartCache
 from bot.config import Settings
+from bot.delivery.budget import BudgetLimiter, SendBudget
 from bot.delivery.runtime import Delivery
 from bot.domain.dates import utc_now
+from bot.flood import FloodControl
 from bot.i18n.catalog import _
 from bot.i18n.texts import COMMANDS
 from bot.leader import LeaderJobQueue, Leadership
@@ -30,7 +32,18 @@ from bot.metrics import Metrics
 from bot.moderation.morning import MorningFetch
 from bot.services import DEFAULTS, BotApplication, BotContext, BotData, Services
 from bot.web.server import WebServer
-from handlers import basics, charts, fallback, fetched, figures, inline, menus, moderation, subscriptions
+from handlers import (
+    basics,
+    charts,
+    fallback,
+    fetched,
+    figures,
+    flood,
+    inline,
+    menus,
+    moderation,
+    subscriptions,
+)
 from handlers.common import resolve_language
 from storage.db import make_engine
 
@@ -53,15 +66,20 @@ def build_application(
     clock: Callable[[], datetime] = utc_now,
     token: str | None = None,
     webhook: bool = False,
+    flood_clock: Callable[[], float] = time.monotonic,
 ) -> BotApplication:
     """The bot, ready to run: settings → services → handlers.
 
     REQUEST replaces the HTTP layer (`lossbot ask` answers without Telegram). WEBHOOK: updates come to
-    the HTTP server (`run_webhook`), not from long polling."""
+    the HTTP server (`run_webhook`), not from long polling. FLOOD_CLOCK is flood control's (a test
+    freezes it to count what is answered)."""
     secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not secret:
         raise ValueError("BOT_TOKEN is not set")
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    # One send budget for the bot token: the replies (through the rate limiter) and the broadcast (the
+    # Sender) draw from it, replies first (bot/delivery/budget.py).
+    budget = SendBudget()
     builder = (
         ApplicationBuilder()
         .token(secret)
@@ -69,6 +87,7 @@ def build_application(
         .base_file_url(file_url(settings.telegram_api_base_url))
         .context_types(context_types)
         .defaults(DEFAULTS)
+        .rate_limiter(BudgetLimiter(budget))
         # Commands are answered concurrently: a slow query never holds up other chats.
         .concurrent_updates(True)
         # Everything with a lifecycle starts and stops here, with the application (see run_polling).
@@ -85,7 +104,8 @@ def build_application(
         builder = builder.get_updates_request(_PollRequest(lambda: setattr(app.bot_data, "polled", True)))
     if webhook:
         builder = builder.updater(None)
-    app: BotApplication = builder.build()
+    # The rate limiter's argument type is the Sender's business (PACED); the handlers never pass one.
+    app = cast(BotApplication, builder.build())
     services = Services(settings, engine or make_engine(settings.database_url), clock)
     app.bot_data.services = services
     app.bot_data.metrics = Metrics()
@@ -94,7 +114,7 @@ def build_application(
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         app.bot_data.web = WebServer(app, accept_updates=webhook, secret=secret)
     # Built here, started in post_init: only a running bot sends summaries (`lossbot ask` never does).
-    app.bot_data.delivery = Delivery(app)
+    app.bot_data.delivery = Delivery(app, budget)
     app.bot_data.morning = MorningFetch(
         app,
         offer=lambda report: fetched.offer_fetched(app, report),
@@ -103,6 +123,7 @@ def build_application(
     )
     app.bot_data.charts = ChartCache()
     app.bot_data.commands = [*COMMANDS]
+    flood.register(app, FloodControl(flood_clock))  # group -100: before everything, even the language
     # Group -1 runs before every feature's handlers, once per update: they all read context.lang.
     app.add_handler(TypeHandler(Update, resolve_language), group=-1)
     for feature in FEATURES:

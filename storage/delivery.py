@@ -41,6 +41,7 @@ from storage.schema import (
     DeliveryOp,
     DeliveryState,
     Post,
+    SenderLease,
     Subscription,
     UTCDateTime,
 )
@@ -48,6 +49,7 @@ from storage.schema import (
 SUB = Subscription.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 POST = Post.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 OUT = Delivery.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+LEASE = SenderLease.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 
 #: The states of a message still owed to its chat: waiting, or in flight.
 OWED: Final = (DeliveryState.PENDING, DeliveryState.SENDING)
@@ -463,3 +465,32 @@ def deliveries(session: Session, *, post_id: int | None = None, chat_id: int | N
     if chat_id is not None:
         query = query.where(OUT.c.chat_id == chat_id)
     return list(session.execute(query).scalars())
+
+
+# --------------------------------------------------------------------------------- one sender per token
+
+
+def take_sender_lease(session: Session, bot_id: str, *, owner: str, now: datetime, ttl: timedelta) -> bool:
+    """Take or renew the sending lease of BOT_ID for OWNER until NOW + TTL; False while another holder's
+    lease runs. One conditional UPDATE (or the INSERT of the first holder, the primary key deciding a
+    race), so two processes can never both hold it."""
+    values = {"owner": owner, "heartbeat_at": now, "expires_at": now + ttl}
+    renewed = session.execute(
+        update(LEASE)
+        .where(LEASE.c.bot_id == bot_id, or_(LEASE.c.owner == owner, LEASE.c.expires_at <= now))
+        .values(**values)
+        .returning(LEASE.c.bot_id)
+    ).first()
+    if renewed is not None:
+        return True
+    return _insert_ignore(session, LEASE, [{"bot_id": bot_id, **values}]) == 1
+
+
+def sender_lease(session: Session, bot_id: str) -> SenderLease | None:
+    """The lease of BOT_ID as stored (it may have expired)."""
+    return session.get(SenderLease, bot_id, populate_existing=True)
+
+
+def drop_sender_lease(session: Session, bot_id: str, *, owner: str) -> None:
+    """A graceful stop: the next sender need not wait for the lease to expire."""
+    session.execute(LEASE.delete().where(LEASE.c.bot_id == bot_id, LEASE.c.owner == owner))

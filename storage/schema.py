@@ -355,3 +355,17 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     corrected_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class SenderLease(SQLModel, table=True):
+    """Which process sends the outbox of a bot token on this database: one at a time (Telegram's 30
+    messages/s are the token's, not the process's). Its holder renews `expires_at` while it runs; a holder
+    that died loses it when it expires. Keyed by the bot's id, the token's public part before ':'."""
+
+    __tablename__ = "sender_lease"
+
+    bot_id: str = Field(sa_column=Column(String(32), primary_key=True, autoincrement=False))
+    owner: str = Field(sa_column=Column(String(40), nullable=False))
+    #: When the holder last renewed the lease (a running sender renews it several times per lease).
+    heartbeat_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

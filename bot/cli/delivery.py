@@ -19,7 +19,7 @@ from bot.answers import facts, summary
 from bot.cli.failures import telegram_failure
 from bot.cli.terminal import as_plain_text, counted, printable
 from bot.delivery.broadcaster import Broadcaster
-from bot.delivery.sender import Sender
+from bot.delivery.sender import HOLD, Sender
 from bot.services import DEFAULTS
 from storage import delivery as store
 from storage import queries
@@ -109,7 +109,9 @@ async def send_summary(
     settings: Settings, report_date: date | None, *, lease: float = 60.0
 ) -> tuple[int, int]:
     """`lossbot summary --send`: queue REPORT_DATE's (default: the latest) summary and alert for every
-    subscriber, as the scheduled job would, send them, and return (sent, failed) once nothing is owed."""
+    subscriber, as the scheduled job would, send them, and return (sent, failed) once nothing is owed.
+    While the bot runs (its sender holds the bot token's lease), it only queues them: the bot sends them,
+    and it returns (0, 0)."""
     from storage.db import make_engine
 
     if settings.bot_token is None:
@@ -137,7 +139,14 @@ async def send_summary(
         token = settings.bot_token.get_secret_value()
         # An ExtBot with the running bot's Defaults: a plain Bot would send the HTML as plain text.
         async with ExtBot(token, base_url=settings.telegram_api_base_url, defaults=DEFAULTS) as bot:
-            sender = Sender(bot, engine, lease=timedelta(seconds=lease))
+            # A lease as long as the outbox's, at most the bot's: a killed run blocks no one for longer.
+            hold = min(HOLD, timedelta(seconds=lease))
+            sender = Sender(bot, engine, lease=timedelta(seconds=lease), hold=hold)
+            # One sender per bot token (Telegram's 30/s are the token's): if the running bot sends (it
+            # renews its lease), it sends these too; if a sender died, its lease expires and we send.
+            if await sender.other_sender_alive():
+                print("the running bot is sending for this token: it sends them (see `lossbot subscribers`)")
+                return 0, 0
             await sender.run(until_idle=True)
         print(f"sent {sender.sent}, failed {sender.failed}, retried {sender.retried}")
         return sender.sent, sender.failed

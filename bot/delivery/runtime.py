@@ -1,19 +1,19 @@
 """The delivery while the bot runs: one object that owns the Broadcaster and the Sender, the periodic job
-and the publish hook. The composition point (bot/app.py) builds it, starts it in post_init and stops it
-in post_stop; nothing here runs before `start()`, so `lossbot ask` (which never calls post_init) sends
-nothing but its answer.
+and the publish hook. The composition point (bot/app.py) builds it with the bot's send budget (the one its
+replies draw from), starts it in post_init and stops it in post_stop; nothing here runs before `start()`,
+so `lossbot ask` (which never calls post_init) sends nothing but its answer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.delivery.broadcaster import Broadcaster
+from bot.delivery.budget import SendBudget
 from bot.delivery.sender import Sender
 
 if TYPE_CHECKING:
@@ -28,14 +28,14 @@ TICK_JOB = "delivery-tick"
 
 class Delivery:
     """Queues what is owed (on publication and every TICK_SECONDS) and keeps the sender running: an
-    error that ends its run is reported, and the next tick or publication starts it again."""
+    error that ends its run is reported to the error handler, and its supervisor starts it again."""
 
-    def __init__(self, app: BotApplication) -> None:
+    def __init__(self, app: BotApplication, budget: SendBudget) -> None:
         self._app = app
+        self._budget = budget
         self._services = services = app.bot_data.services
         self._broadcaster = Broadcaster(services.engine, services.settings.zone, services.clock)
         self._sender: Sender | None = None
-        self._sending: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Start the sender, queue broadcasts on publication, and look for due messages periodically."""
@@ -43,10 +43,16 @@ class Delivery:
             return
         # The sender's loop is its own task, stopped by stop(): Application.stop() waits for every
         # Application.create_task task before post_stop runs, so the loop cannot be one of them.
-        self._sender = Sender(self._app.bot, self._services.engine, lease=self._lease())
+        self._sender = Sender(
+            self._app.bot,
+            self._services.engine,
+            budget=self._budget,
+            lease=self._lease(),
+            on_crash=self._sender_crashed,
+        )
         self._sender.metrics = self._app.bot_data.metrics
         self._sender.may_claim = self._app.bot_data.leader.leads  # one sender: the leader's
-        self._start(self._sender)
+        self._sender.start()
         self._services.publish_hooks.append(self.published)
         if self._app.job_queue is not None:
             # first=1: the start-up catch-up; then every TICK_SECONDS (the database decides what was sent).
@@ -64,7 +70,7 @@ class Delivery:
             self._services.publish_hooks.remove(self.published)
         if self._sender is not None:
             sender, self._sender = self._sender, None
-            with contextlib.suppress(Exception):  # an error that ended its run was reported then
+            with contextlib.suppress(Exception):  # an error that ended a run was reported then
                 await sender.stop()
 
     async def tick(self) -> int:
@@ -98,23 +104,12 @@ class Delivery:
 
     def _wake(self) -> None:
         if self._sender is not None:
-            self._start(self._sender)  # again, if an error (a database outage) ended its run
             self._sender.wake()
 
-    def _start(self, sender: Sender) -> None:
-        task = sender.start()
-        if task is not self._sending:
-            self._sending = task
-            task.add_done_callback(self._sender_ended)
-
-    def _sender_ended(self, task: asyncio.Task[None]) -> None:
-        """Report an error that ended the sender's run."""
-        error = None if task.cancelled() else task.exception()
-        if error is None:
-            return
-        run = task.get_coro()
-        if self._app.running and isinstance(error, Exception) and isinstance(run, Coroutine):
-            # Through the error handler, like every other background failure (it names Sender.run).
+    def _sender_crashed(self, error: Exception, run: Coroutine[Any, Any, None]) -> None:
+        """A run of the sender ended on ERROR (its supervisor logged it and starts it again): tell the
+        operator through the error handler, like every other background failure (it names Sender.run)."""
+        if self._app.running:
             self._app.create_task(self._app.process_error(None, error, coroutine=run))
         else:
             log.error("the sender stopped on an error", exc_info=error)

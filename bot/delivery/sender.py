@@ -1,16 +1,23 @@
 """The paced sender: it takes what the outbox owes and sends it below Telegram's limits.
 
-Pacing (we do not use PTB's AIORateLimiter, whose 429 pause is released early in 22.8, issue #5338):
+Pacing (we do not use PTB's AIORateLimiter, whose 429 pause is released early in 22.8, issue #5338): the
+shared send budget (bot/delivery/budget.py) —
 
-- one sending slot every 1/26 s in total (Telegram allows ~30/s: the rest is headroom for command
-  replies, which go straight through PTB and never queue behind the broadcast);
-- per chat, at least 1 s between messages into a private chat and 3 s into a group or channel (20/min);
-  a chat's next slot is reserved when its row is taken, so its second message waits, others do not;
+- one budget of ~30 sends/s for everything the bot token sends: command replies take their slots first
+  and the broadcast uses the rest (the Sender takes one slot at a time, just before each send);
+- per chat, the budget's buckets (about 1/s into a private chat, 20/min into a group or channel), shared
+  with the replies; a chat's next slot is reserved when its row is taken, so its second message waits,
+  others do not;
 - a 429 stops every send for retry_after seconds; 5xx, timeouts and an unexplained 403 are retried
   with exponential backoff; chats that are gone are unsubscribed with the reason; a migrated group is moved.
 - a write lock held past SQLite's busy timeout never stops the sender: a failed claim is tried again
   with backoff while what was claimed keeps going out; and marking a row sent is retried after any
   database error until it sticks, so a message Telegram accepted is never sent again.
+
+One sender per bot token on a database at a time: a Sender sends only while it holds the token's lease
+(`storage.delivery.take_sender_lease`), renewed every third of its time to live; another waits for it.
+`start()` runs the sender under a supervisor: a run that ends on an error is logged once and started again
+after a backoff.
 
 Rows are claimed from the outbox about one second of work at a time under a lease, so after a crash at
 most the rows in flight can repeat, and a graceful stop gives back what it has not sent.
@@ -25,8 +32,7 @@ import itertools
 import logging
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -36,6 +42,7 @@ from sqlmodel import Session
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot.delivery.budget import PACED, Priority, SendBudget, retry_seconds
 from bot.domain.dates import utc_now
 from bot.metrics import FAILED_BAD_REQUEST, FAILED_CHAT_GONE, FAILED_GAVE_UP, Metrics
 from storage import delivery as store
@@ -61,14 +68,16 @@ MAX_BACKOFF = 300.0
 #: before trying again; it doubles up to DB_BACKOFF_MAX while the error lasts.
 DB_BACKOFF_FIRST = 0.25
 DB_BACKOFF_MAX = 30.0
+#: A run that ended on an error is started again after RESTART_FIRST s, doubling up to RESTART_MAX while
+#: it keeps failing; a run that lasted RESTART_RESET s starts the count again.
+RESTART_FIRST = 1.0
+RESTART_MAX = 60.0
+RESTART_RESET = 60.0
+#: How long a sender's lease lasts unless renewed (it is renewed every third of it).
+HOLD = timedelta(seconds=15)
 
-
-@dataclass(frozen=True)
-class Pace:
-    #: 26 of Telegram's ~30/s: 4/s stay free for command replies.
-    per_second: float = 26.0
-    private_interval: float = 1.0
-    group_interval: float = 3.0
+#: Told about a run that ended on an error (the error, and the run's coroutine that raised it).
+CrashReport = Callable[[Exception, Coroutine[Any, Any, None]], None]
 
 
 def gone_reason(error: TelegramError) -> str | None:
@@ -82,32 +91,40 @@ def database_locked(error: SQLAlchemyError) -> bool:
     return isinstance(error, OperationalError) and "locked" in str(error.orig).lower()
 
 
-def retry_seconds(error: RetryAfter) -> float:
-    value: Any = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+def bot_id(bot: ExtBot[Any]) -> str:
+    """The token's public part (the bot's id), which names its sending lease; never the secret."""
+    return bot.token.partition(":")[0][:32]
 
 
 class Sender:
-    """Sends the outbox at a steady pace; one per process.
+    """Sends the outbox at a steady pace; one per bot token and database (see HOLD).
 
     BOT is an ExtBot with the bot's Defaults (bot.services.DEFAULTS): they make the texts HTML without
-    link previews, as the running bot's own app.bot is."""
+    link previews, as the running bot's own app.bot is. BUDGET is the one the bot's replies draw from
+    too (the running bot's BudgetLimiter); without it, the Sender has a budget of its own."""
 
     def __init__(
         self,
         bot: ExtBot[Any],
         engine: Engine,
         *,
-        pace: Pace | None = None,
+        budget: SendBudget | None = None,
         lease: timedelta = timedelta(seconds=60),
+        hold: timedelta = HOLD,
         concurrency: int = 32,
         backoff: float = 2.0,
+        on_crash: CrashReport | None = None,
     ) -> None:
         self.bot, self.engine = bot, engine
-        self.pace = pace or Pace()
+        self.budget = budget or SendBudget()
         self.lease = lease
+        self.hold = hold
         self.backoff = backoff
+        self.on_crash = on_crash
         self.owner = uuid.uuid4().hex
+        self.bot_id = bot_id(bot)
+        #: With the running bot's BudgetLimiter, each send says it took its slot already.
+        self._paced = PACED if bot.rate_limiter is not None else None
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._stopping = False
@@ -115,9 +132,10 @@ class Sender:
         self._inflight: set[asyncio.Task[None]] = set()
         self._heap: list[tuple[float, int, store.Job]] = []
         self._held: set[int] = set()
-        self._chat_next: dict[int, float] = {}
-        self._next_slot = 0.0
-        self._paused_until = 0.0
+        #: The sending lease: held until (monotonic), and when to renew it.
+        self._hold_until = 0.0
+        self._renew_at = 0.0
+        self._waiting_for: str | None = None
         #: No claim before this (monotonic) time: the database failed the last one.
         self._fill_after = 0.0
         self._fill_backoff = DB_BACKOFF_FIRST
@@ -158,10 +176,30 @@ class Sender:
         self._wake.set()
 
     def start(self) -> asyncio.Task[None]:
-        """Send in the background until stop(); a run that ended on an error is started again."""
+        """Send in the background until stop(); a run that ends on an error is started again."""
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self.run(), name="lossbot-sender")
+            self._task = asyncio.create_task(self._supervise(), name="lossbot-sender")
         return self._task
+
+    async def _supervise(self) -> None:
+        """Run until stopped; a run that ends on an error is logged once and started again with backoff."""
+        delay = RESTART_FIRST
+        while not self._stopping:
+            began = time.monotonic()
+            run = self.run()
+            try:
+                await run
+                return
+            except Exception as exc:
+                if time.monotonic() - began >= RESTART_RESET:
+                    delay = RESTART_FIRST
+                if self.on_crash is not None:  # it logs the error (the running bot's error handler)
+                    self.on_crash(exc, run)
+                else:
+                    log.error("the sender stopped on an error", exc_info=exc)
+                log.info("starting the sender again in %.0f s", delay)
+            await self._sleep(delay)
+            delay = min(RESTART_MAX, delay * 2)
 
     async def stop(self) -> None:
         """Graceful stop: no new sends; wait for those in flight; give back what was claimed."""
@@ -176,9 +214,12 @@ class Sender:
         filling: asyncio.Task[None] | None = None
         try:
             while not self._stopping:
+                if not await self._holding():
+                    await self._sleep(min(1.0, self.hold.total_seconds() / 3))
+                    continue
                 # Claim the next second of work in the background, so sending never pauses for the database.
                 if (
-                    len(self._heap) < self.pace.per_second
+                    len(self._heap) < self.budget.limits.per_second
                     and (filling is None or filling.done())
                     and time.monotonic() >= self._fill_after
                 ):
@@ -190,29 +231,108 @@ class Sender:
                         return
                     await self._idle()
                     continue
-                ready, _, job = self._heap[0]
-                start = max(ready, self._next_slot, self._paused_until)
-                delay = start - time.monotonic()
+                ready = self._heap[0][0]
+                delay = ready - time.monotonic()
                 if delay > 0:
-                    await self._sleep(min(delay, 1.0))  # re-check: a 429 or a stop may come meanwhile
+                    await self._sleep(min(delay, 1.0))  # re-check: a stop may come meanwhile
                     continue
-                heapq.heappop(self._heap)
-                self._next_slot = max(time.monotonic(), self._next_slot) + 1 / self.pace.per_second
-                await self._slots.acquire()
-                task = asyncio.create_task(self._send(job))
-                self._inflight.add(task)
-                task.add_done_callback(self._inflight.discard)
+                if not await self._send_first():  # stopping
+                    break
         finally:
-            if filling is not None:
-                await filling
-            if self._inflight:
-                await asyncio.gather(*self._inflight, return_exceptions=True)
-            left = [job.id for _, _, job in self._heap]
-            self._heap.clear()
-            self._held.clear()
-            if left:
-                await self._db(lambda s: store.release(s, left, owner=self.owner))
-                log.info("sender stopped; %d claimed messages given back", len(left))
+            await self._wind_down(filling)
+
+    async def _send_first(self) -> bool:
+        """Send the first row of the heap, once the budget gives it a slot; False when stopping first."""
+        job_id, job = self._heap[0][1:]
+        wait = self.budget.chat_wait(job.chat_id)
+        if wait != 0:  # the chat's previous message is in flight, or ended less than its interval ago
+            heapq.heapreplace(self._heap, (time.monotonic() + (wait or 0.05), job_id, job))
+            return True
+        await self._slots.acquire()
+        if not await self._take_slot(job.chat_id):
+            self._slots.release()
+            return False
+        # The first of the heap is still due: rows added meanwhile were due when claimed.
+        job = heapq.heappop(self._heap)[2]
+        task = asyncio.create_task(self._send(job))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        return True
+
+    async def _wind_down(self, filling: asyncio.Task[None] | None) -> None:
+        """Wait for what is in flight, give back what was claimed and not sent, and the lease."""
+        if filling is not None:
+            await filling
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+        left = [job.id for _, _, job in self._heap]
+        self._heap.clear()
+        self._held.clear()
+        if left:
+            await self._db(lambda s: store.release(s, left, owner=self.owner))
+            log.info("sender stopped; %d claimed messages given back", len(left))
+        if self._hold_until:
+            self._hold_until = self._renew_at = 0.0
+            with contextlib.suppress(SQLAlchemyError):  # it expires by itself
+                await self._db(lambda s: store.drop_sender_lease(s, self.bot_id, owner=self.owner))
+
+    async def _take_slot(self, chat_id: int) -> bool:
+        """A slot of the send budget (after the replies waiting for one); False when stopping first."""
+        if self.budget.try_acquire(chat_id):
+            return True
+        slot = asyncio.ensure_future(self.budget.acquire(Priority.BULK, chat_id))
+        while not slot.done():
+            await asyncio.wait({slot}, timeout=1.0)  # re-check: a stop may come during a 429's pause
+            if self._stopping and not slot.done():
+                slot.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await slot  # granted meanwhile: acquire() gives it back on the cancel
+                return False
+        return True
+
+    async def _holding(self) -> bool:
+        """Whether this sender holds its bot token's lease, renewed when a third of it has passed."""
+        mono = time.monotonic()
+        if mono < self._renew_at:
+            return True
+        now = utc_now()
+        try:
+            held = await self._db(
+                lambda s: store.take_sender_lease(s, self.bot_id, owner=self.owner, now=now, ttl=self.hold)
+            )
+        except SQLAlchemyError as exc:
+            if not database_locked(exc):
+                raise
+            return mono < self._hold_until  # nobody else can take it while the database is locked
+        if not held:
+            self._hold_until = self._renew_at = 0.0
+            if self._waiting_for is None:
+                self._waiting_for = await self._holder()
+                log.info("another sender (%s) sends for this bot; waiting for its lease", self._waiting_for)
+            return False
+        if self._waiting_for is not None:
+            log.info("the other sender's lease ended; sending")
+            self._waiting_for = None
+        self._hold_until = mono + self.hold.total_seconds()
+        self._renew_at = mono + self.hold.total_seconds() / 3
+        return True
+
+    async def _holder(self) -> str:
+        lease = await self._db(lambda s: store.sender_lease(s, self.bot_id))
+        return lease.owner[:8] if lease is not None else "gone"
+
+    async def other_sender_alive(self, *, poll: float = 0.25) -> bool:
+        """Whether another sender holds this bot token's lease and renews it: watched until it renews it
+        (alive) or lets it expire (dead), at most one lease's time."""
+        first = await self._db(lambda s: store.sender_lease(s, self.bot_id))
+        while first is not None and first.owner != self.owner and first.expires_at > utc_now():
+            await asyncio.sleep(poll)
+            lease = await self._db(lambda s: store.sender_lease(s, self.bot_id))
+            if lease is None or lease.owner != first.owner:
+                return lease is not None and lease.owner != self.owner and lease.expires_at > utc_now()
+            if lease.heartbeat_at > first.heartbeat_at:
+                return True
+        return False
 
     async def _sleep(self, seconds: float) -> None:
         self._wake.clear()
@@ -255,7 +375,7 @@ class Sender:
         if not self.may_claim():
             return
         now = utc_now()
-        limit = max(1, int(self.pace.per_second * 2))
+        limit = max(1, self.budget.limits.per_second * 2)
         try:
             jobs = await self._db(
                 lambda s: store.claim(s, owner=self.owner, now=now, lease=self.lease, limit=limit)
@@ -269,17 +389,12 @@ class Sender:
             self._fill_backoff = min(DB_BACKOFF_MAX, self._fill_backoff * 2)
             return
         self._fill_backoff = DB_BACKOFF_FIRST
-        mono = time.monotonic()
         for job in jobs:
             if job.id in self._held:
                 continue  # our own row whose lease ran out while it waited: already queued here
-            interval = self.pace.private_interval if job.chat_id > 0 else self.pace.group_interval
-            ready = max(mono, self._chat_next.get(job.chat_id, 0.0))
-            self._chat_next[job.chat_id] = ready + interval
+            ready = self.budget.reserve_chat(job.chat_id)
             self._held.add(job.id)
             heapq.heappush(self._heap, (ready, job.id, job))
-        if len(self._chat_next) > 50_000:  # forget chats long past their interval
-            self._chat_next = {c: t for c, t in self._chat_next.items() if t > mono}
 
     async def _send(self, job: store.Job) -> None:
         try:
@@ -290,20 +405,29 @@ class Sender:
             self._held.discard(job.id)
             self._slots.release()
 
+    async def _request(self, job: store.Job) -> int | None:
+        """Send or edit JOB's message; its budget slot is given back as soon as Telegram has answered (the
+        outbox is written after), so the window counts only the request itself."""
+        try:
+            if job.op == DeliveryOp.EDIT and job.message_id is not None:
+                await self.bot.edit_message_text(
+                    job.text, chat_id=job.chat_id, message_id=job.message_id, rate_limit_args=self._paced
+                )
+                return job.message_id
+            message = await self.bot.send_message(job.chat_id, job.text, rate_limit_args=self._paced)
+            return message.message_id
+        finally:
+            self.budget.release(job.chat_id)
+
     async def _attempt(self, job: store.Job) -> None:
         message_id: int | None
         try:
-            if job.op == DeliveryOp.EDIT and job.message_id is not None:
-                await self.bot.edit_message_text(job.text, chat_id=job.chat_id, message_id=job.message_id)
-                message_id = job.message_id
-            else:
-                message = await self.bot.send_message(job.chat_id, job.text)
-                message_id = message.message_id
+            message_id = await self._request(job)
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             self.rate_limited += 1
             self.metrics.rate_limited.inc()
-            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+            self.budget.pause(seconds, job.chat_id)
             log.warning("429 from Telegram: every send waits %.0f s", seconds)
             until = utc_now() + timedelta(seconds=seconds)
             await self._db(lambda s: store.mark_retry(s, job, not_before=until, error="429: flood control"))

@@ -737,6 +737,8 @@ class FakeBotAPI:
         - ``"server_error"`` / ``("server_error", status)``: 500 Internal Server Error (or e.g. 502)
         - ``("slow", seconds)``: the answer is delayed, then given normally
         - ``("error", status, description)``: any other error answer
+        - ``("flood", seconds)``: 429 "Too Many Requests: retry after N" with ``parameters.retry_after``
+          (PTB raises ``RetryAfter``), as Telegram's flood control answers
 
         The per-user faults (blocked, deactivated, forbidden_transient) hit the sending methods and
         sendChatAction; the others hit every method with this ``chat_id``. ``times``: fire only that
@@ -782,6 +784,8 @@ class FakeBotAPI:
             return _FaultState(name, float(args[0]), times)
         if name == "error" and len(args) == 2:
             return _FaultState(name, (int(args[0]), str(args[1])), times)
+        if name == "flood" and len(args) == 1 and isinstance(args[0], int):
+            return _FaultState(name, args[0], times)
         raise ValueError(f"unknown fault {fault!r}")
 
     # ------------------------------------------------------------------ injecting updates
@@ -1102,6 +1106,9 @@ class FakeBotAPI:
                 "Bad Request: group chat was upgraded to a supergroup chat",
                 {"migrate_to_chat_id": int(state.arg)},
             )
+        if kind == "flood":
+            seconds = int(state.arg)
+            return 0.0, _ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
         if kind == "server_error":
             status = int(state.arg)
             phrase = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}

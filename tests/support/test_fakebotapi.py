@@ -251,6 +251,15 @@ async def test_chat_faults_raise_the_right_exception(fake, bot, chat_id, fault, 
     await bot.send_message(chat_id + 1, "x")  # other chats are untouched
 
 
+async def test_flood_fault_answers_429_with_retry_after(fake, bot):
+    fake.set_chat_fault(10, ("flood", 3), times=1)
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(10, "x")
+    assert caught.value.retry_after == timedelta(seconds=3)
+    assert fake.too_many_requests == 1
+    await bot.send_message(10, "x")  # once only
+
+
 async def test_migrated_chat(fake, bot):
     fake.set_chat_fault(-30, ("migrated", -10030))
     with pytest.raises(ChatMigrated) as caught:
