@@ -7,7 +7,9 @@ Handlers and `lossbot ask` call these; they never touch Telegram, so they are te
 
 from __future__ import annotations
 
+import calendar
 import html
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
@@ -16,10 +18,10 @@ from sqlmodel import Session
 
 from bot.answers import facts, render
 from bot.answers.reply import Reply
-from bot.domain.categories import Category, resolve_category
+from bot.domain.categories import Category, resolve_category, suggest_category
 from bot.domain.periods import Period, PeriodError, parse_date, parse_period
 from bot.i18n import fmt
-from bot.i18n.catalog import N_, _
+from bot.i18n.catalog import N_, _, ngettext
 from bot.i18n.texts import COMMANDS, EXAMPLES
 
 MAX_ARGS = 200
@@ -27,6 +29,9 @@ MAX_TOP = 50
 DEFAULT_TOP = 10
 
 V = TypeVar("V")
+
+#: A number with a fraction where a count belongs ("/top personnel 3.5"): no date is written like it.
+_DECIMAL = re.compile(r"[+-]?[0-9]+[.,][0-9]+")
 
 
 class UsageError(Exception):
@@ -69,7 +74,32 @@ BAD_DATE = N_("I can't read the date “{text}”{detail}. Write it as 2024-10-2
 NO_FIGURES = N_("There are no figures for “{text}”{detail}.")
 
 
+def _impossible_day(exc: PeriodError, lang: str) -> str | None:
+    """What is wrong with a day that does not exist: "“31 February 2024” is not a date: February 2024
+    has 29 days." None when the error does not say (a year 0)."""
+    if exc.parts is None:
+        return None
+    year, month, day = exc.parts
+    if not 1 <= month <= 12:
+        return _(lang, "“{text}” is not a date: there is no month {month}.", text=_q(exc.text), month=month)
+    if not 1 <= year <= 9999:
+        return None
+    if day < 1:
+        return _(lang, "“{text}” is not a date: there is no day 0.", text=_q(exc.text))
+    length = calendar.monthrange(year, month)[1]
+    return ngettext(
+        lang,
+        "“{text}” is not a date: {month} has {n} day.",
+        "“{text}” is not a date: {month} has {n} days.",
+        length,
+        text=_q(exc.text),
+        month=fmt.month(year, month, lang),
+    )
+
+
 def _period_problem(exc: PeriodError, lang: str, sentence: str = BAD_PERIOD) -> str:
+    if exc.reason == "bad_date" and (impossible := _impossible_day(exc, lang)) is not None:
+        return impossible
     reason = PERIOD_REASONS.get(exc.reason)
     detail = _(lang, reason) if reason else ""
     if exc.reason in ("before_war", "future"):
@@ -78,30 +108,38 @@ def _period_problem(exc: PeriodError, lang: str, sentence: str = BAD_PERIOD) -> 
 
 
 def _parse_day(command: str, text: str, today: date, lang: str, session: Session) -> date:
+    latest = facts.latest_report_date(session)
     try:
-        return parse_date(text, today=today)
+        return parse_date(text, today=today, newest=latest)
     except PeriodError as exc:
-        if exc.reason == "future":
-            latest = facts.latest_report_date(session)
-            asked = parse_date(text, today=date.max)
-            if latest is not None:
-                raise UsageError(
-                    _(
-                        lang,
-                        "{day} is in the future: the latest report is of {latest}.",
-                        day=fmt.day(asked, lang),
-                        latest=fmt.day(latest, lang),
-                    )
-                ) from None
+        if exc.reason == "future" and exc.day is not None and latest is not None:
+            raise UsageError(
+                _(
+                    lang,
+                    "{day} is in the future: the latest report is of {latest}.",
+                    day=fmt.day(exc.day, lang),
+                    latest=fmt.day(latest, lang),
+                )
+            ) from None
         raise _usage(command, lang, _period_problem(exc, lang, BAD_DATE)) from None
+
+
+def read_period(text: str, today: date, lang: str, session: Session) -> Period:
+    """The period TEXT names, ending at the newest report when relative; UsageError (the problem alone,
+    no usage line) when it names none."""
+    latest = facts.latest_report_date(session)
+    try:
+        period = parse_period(text, today=today, newest=latest)
+    except PeriodError as exc:
+        raise UsageError(_period_problem(exc, lang)) from None
+    return period.up_to(latest)
 
 
 def _parse_period(command: str, text: str, today: date, lang: str, session: Session) -> Period:
     try:
-        period = parse_period(text, today=today)
-    except PeriodError as exc:
-        raise _usage(command, lang, _period_problem(exc, lang)) from None
-    return period.up_to(facts.latest_report_date(session))
+        return read_period(text, today, lang, session)
+    except UsageError as exc:
+        raise _usage(command, lang, str(exc)) from None
 
 
 def _split_category(command: str, args: str, lang: str) -> tuple[Category, list[str]]:
@@ -113,15 +151,25 @@ def _split_category(command: str, args: str, lang: str) -> tuple[Category, list[
             return found, words[n:]
     if not words:
         raise _usage(command, lang)
-    raise _usage(
-        command,
-        lang,
-        _(
+    raise _usage(command, lang, unknown_category(words, lang))
+
+
+def unknown_category(words: list[str], lang: str) -> str:
+    """Why WORDS name no category, with the closest name when there is one ("Did you mean tanks?")."""
+    guesses = (suggest_category(" ".join(words[:n])) for n in range(min(len(words), 3), 0, -1))
+    guess = next((g for g in guesses if g is not None), None)
+    if guess is not None:
+        return _(
             lang,
-            "I don't know the category “{text}”. Try one of: {examples} — or see /categories.",
+            "I don't know the category “{text}”. Did you mean {name}?",
             text=_q(words[0]),
-            examples=_(lang, "personnel, tanks, afv, artillery, drones"),
-        ),
+            name=html.escape(guess[0]),
+        )
+    return _(
+        lang,
+        "I don't know the category “{text}”. Try one of: {examples} — or see /categories.",
+        text=_q(words[0]),
+        examples=_(lang, "personnel, tanks, afv, artillery, drones"),
     )
 
 
@@ -160,6 +208,17 @@ def range_(session: Session, args: str, *, today: date, lang: str) -> Reply:
 
 def _top_count(words: list[str], lang: str) -> tuple[int, list[str]]:
     """The N of /top CATEGORY [N] [PERIOD] (DEFAULT_TOP when absent) and the words after it."""
+    if words and _DECIMAL.fullmatch(words[0]):
+        raise _usage(
+            "top",
+            lang,
+            _(
+                lang,
+                "“{text}” is not a count: N must be a whole number from 1 to {max}.",
+                text=_q(words[0]),
+                max=MAX_TOP,
+            ),
+        )
     if not words or not words[0].lstrip("+-").isdigit():
         return DEFAULT_TOP, words
     value = int(words[0]) if len(words[0]) < 6 else MAX_TOP + 1
