@@ -242,12 +242,10 @@ def category(session: Session, args: str, *, today: date, lang: str) -> Reply:
     return render.category(_view(lambda: facts.category(session, cat.key, period), lang), lang)
 
 
-def records(
-    session: Session,
-    args: str,  # noqa: ARG001  # the arguments every query answer takes (handlers/figures.py); none here
-    *,
-    today: date,  # noqa: ARG001  # records are of all time, whatever the day
-    lang: str,
-) -> Reply:
-    """Takes no arguments: whatever follows /records is ignored."""
-    return render.records(_view(lambda: facts.records(session), lang), lang)
+def records(session: Session, args: str, *, today: date, lang: str) -> Reply:
+    """/records [PERIOD]: of all time, or within PERIOD."""
+    args = _check_length("records", args, lang)
+    if not args:
+        return render.records(_view(lambda: facts.records(session), lang), lang)
+    period = _parse_period("records", args, today, lang, session)
+    return render.records(_view(lambda: facts.records_in(session, period), lang), lang)

@@ -481,6 +481,8 @@ class RecordDay:
 class RecordsView:
     records: tuple[RecordDay, ...]
     citations: Citations
+    #: The period the records are of (None: all time).
+    period: Period | None = None
 
 
 def records(session: Session) -> RecordsView:
@@ -496,3 +498,17 @@ def records(session: Session) -> RecordsView:
         rows.append(RecordDay(key, d, later if early else None))
     dates = [d.report_date for d in best.values()]
     return RecordsView(tuple(rows), citations(session, min(dates), max(dates)))
+
+
+def records_in(session: Session, span: Period) -> RecordsView:
+    """/records PERIOD: each category's highest reported increase within SPAN (categories without a loss
+    in it are left out)."""
+    rows = []
+    for cat in CATEGORIES:
+        best = queries.top_days(session, cat.key, 1, start=span.first_day, end=span.end)
+        if best and best[0].increase > 0:
+            rows.append(RecordDay(cat.key, best[0], None))
+    if not rows:
+        raise Unanswerable(NoReportsIn(span) if queries.report_count(session) else NoReports())
+    dates = [r.best.report_date for r in rows]
+    return RecordsView(tuple(rows), citations(session, min(dates), max(dates)), span)

@@ -475,6 +475,12 @@ def category(view: CategoryView, lang: str) -> Reply:
 
 def records(view: RecordsView, lang: str) -> Reply:
     lines = [_(lang, "<b>Record day of each category</b> (highest reported increase)"), ""]
+    if view.period is not None:
+        lines[0] = _(
+            lang,
+            "<b>Record day of each category, {period}</b> (highest reported increase)",
+            period=_label(view.period, lang),
+        )
     for r in view.records:
         cat = BY_KEY[r.category]
         lines.append(
