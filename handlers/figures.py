@@ -1,4 +1,4 @@
-"""The query commands: /totals /day /range /top /category /records."""
+"""The query commands: /totals /day /range /top /category /records /compare."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ QUERIES = {
     "top": answers.top,
     "category": answers.category,
     "records": answers.records,
+    "compare": answers.compare,
 }
 
 

@@ -8,6 +8,7 @@ Handlers and `lossbot ask` call these; they never touch Telegram, so they are te
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import html
 import re
 from collections.abc import Callable
@@ -195,7 +196,8 @@ def day(session: Session, args: str, *, today: date, lang: str) -> Reply:
     if not args:
         raise _usage("day", lang)
     asked = _parse_day("day", args, today, lang, session)
-    return render.day(_view(lambda: facts.day(session, asked), lang), lang)
+    view = _view(lambda: facts.day(session, asked), lang)
+    return render.day(view, lang, facts.year_before(session, view.report.report_date))
 
 
 def range_(session: Session, args: str, *, today: date, lang: str) -> Reply:
@@ -239,7 +241,9 @@ def category(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("category", args, lang)
     cat, rest = _split_category("category", args, lang)
     period = _parse_period("category", " ".join(rest), today, lang, session) if rest else None
-    return render.category(_view(lambda: facts.category(session, cat.key, period), lang), lang)
+    view = _view(lambda: facts.category(session, cat.key, period), lang)
+    view = dataclasses.replace(view, estimate=facts.milestone_estimate(view, today))
+    return render.category(view, lang)
 
 
 def records(session: Session, args: str, *, today: date, lang: str) -> Reply:
@@ -249,3 +253,43 @@ def records(session: Session, args: str, *, today: date, lang: str) -> Reply:
         return render.records(_view(lambda: facts.records(session), lang), lang)
     period = _parse_period("records", args, today, lang, session)
     return render.records(_view(lambda: facts.records_in(session, period), lang), lang)
+
+
+#: Words between the two periods of /compare: "October 2024 vs October 2023", "жовтень 2024 і 2023"…
+_COMPARE_WORDS = re.compile(
+    r"\s+(?:vs\.?|versus|against|compared to|compared with|with|and|і|й|та|проти|порівняно з|супроти)\s+"
+    r"|\s*[;|]\s*",
+    re.IGNORECASE,
+)
+
+
+def _two_periods(args: str, today: date, lang: str, session: Session) -> tuple[Period, Period]:
+    """The two periods of /compare ARGS: split at a word such as "vs", else between any two words — the
+    first split where both halves are periods wins ("this week last week", "2024-10 2023-10")."""
+    splits = [(args[: m.start()], args[m.end() :]) for m in _COMPARE_WORDS.finditer(args)]
+    words = args.split()
+    splits += [(" ".join(words[:n]), " ".join(words[n:])) for n in range(1, len(words))]
+    latest = facts.latest_report_date(session)
+    problem: PeriodError | None = None
+    for left, right in splits:
+        try:
+            first = parse_period(left, today=today, newest=latest)
+            second = parse_period(right, today=today, newest=latest)
+        except PeriodError as exc:
+            # Keep the first refusal that is not "malformed" ("in the future"): it says more.
+            if problem is None and exc.reason != "malformed":
+                problem = exc
+            continue
+        return first.up_to(latest), second.up_to(latest)
+    if problem is not None:
+        raise _usage("compare", lang, _period_problem(problem, lang))
+    raise _usage("compare", lang, _(lang, "I can't read two periods in “{text}”.", text=_q(args)))
+
+
+def compare(session: Session, args: str, *, today: date, lang: str) -> Reply:
+    """/compare PERIOD PERIOD: the first period's losses against the second's."""
+    args = _check_length("compare", args, lang)
+    if not args:
+        raise _usage("compare", lang)
+    first, second = _two_periods(args, today, lang, session)
+    return render.compare(_view(lambda: facts.compare(session, first, second), lang), lang)

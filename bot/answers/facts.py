@@ -9,9 +9,10 @@ builder raises Unanswerable with a Gap saying what is missing, for the caller to
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
@@ -423,6 +424,8 @@ class CategoryView:
     record: RankedDay | None
     #: The period asked for (NoFigures when it has none of the category), None when none was.
     in_period: InPeriod | NoFigures | None
+    #: When the next round total would be reached at the 30-day pace (commands.category fills it in).
+    estimate: MilestoneEstimate | None = None
 
 
 def _now(session: Session, category: str, latest: StoredReport) -> InLatest | NotInLatest:
@@ -512,3 +515,59 @@ def records_in(session: Session, span: Period) -> RecordsView:
         raise Unanswerable(NoReportsIn(span) if queries.report_count(session) else NoReports())
     dates = [r.best.report_date for r in rows]
     return RecordsView(tuple(rows), citations(session, min(dates), max(dates)), span)
+
+
+# ---------------------------------------------------------------------------------------------- compare
+
+
+@dataclass(frozen=True)
+class CompareView:
+    """/compare: two periods' losses, FIRST measured against SECOND."""
+
+    first: PeriodView
+    second: PeriodView
+
+
+def compare(session: Session, first: Period, second: Period) -> CompareView:
+    return CompareView(period(session, first), period(session, second))
+
+
+# ------------------------------------------------------------------------------- a year earlier, a pace
+
+
+def year_before(session: Session, day: date) -> ReportView | None:
+    """The report of the same day a year before DAY (28 February for a 29th), if one is stored."""
+    try:
+        earlier = day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        earlier = day.replace(year=day.year - 1, day=28)
+    report = queries.report_on(session, earlier)
+    return report_view(report) if report is not None else None
+
+
+#: Milestones further ahead than this at the current pace are not estimated: the pace will change.
+ESTIMATE_HORIZON_DAYS = 365
+
+
+@dataclass(frozen=True)
+class MilestoneEstimate:
+    """When the total would reach MILESTONE if the last 30 days' daily average (PACE) held."""
+
+    milestone: int
+    day: date
+    pace: float
+
+
+def milestone_estimate(view: CategoryView, today: date) -> MilestoneEstimate | None:
+    """The next round total of VIEW's category and the day the 30-day pace would reach it — only when that
+    means something: the category is in the latest report and still losing, the step is known, and the day
+    is after TODAY and within ESTIMATE_HORIZON_DAYS of the latest report."""
+    now, step = view.now, BY_KEY[view.category].milestone_step
+    if not isinstance(now, InLatest) or step is None or now.avg30 is None or now.avg30 <= 0:
+        return None
+    milestone = (now.total // step + 1) * step
+    days = math.ceil((milestone - now.total) / now.avg30)
+    if days > ESTIMATE_HORIZON_DAYS:
+        return None
+    day = view.latest.report_date + timedelta(days=days)
+    return MilestoneEstimate(milestone, day, now.avg30) if day > today else None
