@@ -277,7 +277,7 @@ _DAYS_RE: Final = re.compile(
     r"(?:(?P<days>d|days?|д|дн|дні|днів|день|доби|діб)|(?P<weeks>w|weeks?|тижні|тижнів|тиждень))"
 )
 _ALL_WORDS: Final = frozenset(
-    {"all", "all time", "ever", "everything", "все", "усе", "весь час", "увесь час", "за весь час", "всього"}
+    {"all", "all time", "ever", "everything", "все", "усе", "весь час", "увесь час", "за весь час"}
 )
 
 
