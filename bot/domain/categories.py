@@ -377,4 +377,19 @@ def suggest_category(text: str) -> tuple[str, Category] | None:
     close = difflib.get_close_matches(typed, _ALIASES, n=1, cutoff=SUGGEST_CUTOFF)
     if not close:
         return None
-    return close[0], BY_KEY[_ALIASES[close[0]]]
+    found = BY_KEY[_ALIASES[close[0]]]
+    return _suggested_name(typed, close[0], found), found
+
+
+def _suggested_name(typed: str, matched: str, found: Category) -> str:
+    """What to suggest typing: the matched name, unless it is a Ukrainian genitive plural ("танків" is
+    what a question says, not a name), then the category's closest other name in the same script."""
+    if not matched.endswith("ів"):
+        return matched
+    cyrillic = [
+        name
+        for name in (_normalise(n) for n in (found.uk, *found.aliases))
+        if not name.endswith("ів") and not name.isascii()
+    ]
+    best = difflib.get_close_matches(typed, cyrillic, n=1, cutoff=0)
+    return best[0] if best else matched
