@@ -33,6 +33,8 @@ V = TypeVar("V")
 
 #: A number with a fraction where a count belongs ("/top personnel 3.5"): no date is written like it.
 _DECIMAL = re.compile(r"[+-]?[0-9]+[.,][0-9]+")
+#: A year of the war where N could stand: "/top drones 2025" is the top days of 2025.
+_YEAR = re.compile(r"20[2-9][0-9]")
 
 
 class UsageError(Exception):
@@ -221,8 +223,8 @@ def _top_count(words: list[str], lang: str) -> tuple[int, list[str]]:
                 max=MAX_TOP,
             ),
         )
-    if not words or not words[0].lstrip("+-").isdigit():
-        return DEFAULT_TOP, words
+    if not words or not words[0].lstrip("+-").isdigit() or _YEAR.fullmatch(words[0]):
+        return DEFAULT_TOP, words  # "/top drones 2025": a year is the period, not N
     value = int(words[0]) if len(words[0]) < 6 else MAX_TOP + 1
     if not 1 <= value <= MAX_TOP:
         raise _usage("top", lang, _(lang, "N must be a whole number from 1 to {max}.", max=MAX_TOP))

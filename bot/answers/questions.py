@@ -173,12 +173,12 @@ def understand(text: str, *, today: date, newest: date | None) -> Understood | U
 
 def _guess(words: list[str], intents: set[str]) -> Unclear | None:
     """No category, period or intent was found: a mistyped category, or a question we cannot read."""
+    if not intents & _QUESTION_WORDS:
+        return None  # "thanks!" is no question, though it is close to "tanks"
     for word in words:
         if len(word) >= 4 and (guess := suggest_category(word)) is not None:
             return Unclear(f"/category {guess[1].key}")
-    if intents & _QUESTION_WORDS:
-        return Unclear("/totals")
-    return None
+    return Unclear("/totals")
 
 
 Answer = Callable[..., Reply]
