@@ -236,6 +236,21 @@ async def test_cancel_and_not_a_report(fake: FakeBotAPI, engine: Engine) -> None
     assert revisions(engine) == []
 
 
+async def test_a_moderators_question_is_answered_and_a_pasted_report_still_previews(
+    fake: FakeBotAPI, engine: Engine
+) -> None:
+    # Plain text from a moderator is a report to preview when it is one; a question otherwise.
+    fake.inject_message(MOD_A, "how many tanks on 24 October 2024?")
+    [answer] = await said(fake, MOD_A, "💬 Asked as: /category tanks on 24 october 2024")
+    tanks = seeded_totals(DAY - timedelta(days=1))["tanks"]
+    assert f"Total as of 24 Oct 2024: <b>{tanks:,}</b>" in answer.params["text"]
+    fake.inject_message(MOD_B, "скільки танків 24 жовтня 2024", language_code="uk")
+    await said(fake, MOD_B, "💬 Як команда: /category tanks 24 жовтня 2024")
+    await preview_of(fake, MOD_A, report_text())
+    with reading(engine) as session:
+        assert [p.moderator_id for p in store.pending_previews(session)] == [MOD_A]
+
+
 async def test_moderator_commands_in_help_ukrainian(fake: FakeBotAPI) -> None:
     fake.inject_message(STRANGER, "/help", language_code="uk")
     [help_call] = await said(fake, STRANGER, "/correct DATE CATEGORY TOTAL [INCREASE]")
