@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -381,3 +383,10 @@ def test_an_unclear_question_is_answered_with_a_command(history: Session, lang: 
 def test_a_question_with_a_bad_period_says_why(history: Session) -> None:
     text = ask(history, "how many tanks on 31 February 2024")
     assert text.startswith("“on 31 february 2024” is not a date: February 2024 has 29 days.")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_is_understood_or_not_without_an_error(text: str) -> None:
+    asked = understand(text, today=TODAY, newest=NEWEST)
+    assert asked is None or isinstance(asked, Understood | Unclear)

@@ -304,3 +304,23 @@ def test_every_month_reads_as_that_month(year: int, month: int) -> None:
     ):
         p = parse_period(text, today=TODAY, newest=NEWEST)
         assert (p.first_day, p.end.month, p.kind) == (*expected, "month"), text
+
+
+_WORDS = st.sampled_from(
+    ["from", "to", "since", "з", "по", "до", "у", "last", "this", "week", "тиждень", "october", "жовтня",
+     "oct", "лютого", "2024", "2023", "25", "31", "1", "-", "..", "25.10", "21.10.2024", "today", "завтра",
+     "р.", "року", "7", "days", "днів", "the", "of", "в", "місяця", "минулого"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=7))
+def test_any_words_are_a_period_or_a_period_error(words: list[str]) -> None:
+    text = " ".join(words)
+    try:
+        p = parse_period(text, today=TODAY, newest=NEWEST)
+    except PeriodError as error:
+        assert error.reason
+        return
+    assert WAR_START <= p.first_day <= p.end <= TODAY
+    assert p.label("en") and p.label("uk")
