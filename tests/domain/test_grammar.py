@@ -11,6 +11,7 @@ from babel import Locale
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.dates import parse_calendar_date
 from bot.domain.months import MONTH_NAMES
 from bot.domain.periods import WAR_START, Period, PeriodError, parse_date, parse_period
 from bot.i18n import fmt
@@ -324,3 +325,10 @@ def test_any_words_are_a_period_or_a_period_error(words: list[str]) -> None:
         return
     assert WAR_START <= p.first_day <= p.end <= TODAY
     assert p.label("en") and p.label("uk")
+
+
+@settings(max_examples=100, deadline=None)
+@given(war_days)
+def test_the_strict_parser_and_the_grammar_read_numeric_dates_alike(day: date) -> None:
+    for text in (day.isoformat(), f"{day.year}-{day.month}-{day.day}", day.strftime("%d.%m.%y")):
+        assert parse_calendar_date(text) == parse_date(text, today=TODAY) == day
