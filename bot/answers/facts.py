@@ -547,6 +547,19 @@ def year_before(session: Session, day: date) -> ReportView | None:
 
 #: Milestones further ahead than this at the current pace are not estimated: the pace will change.
 ESTIMATE_HORIZON_DAYS = 365
+#: The estimated milestone is a multiple of a round step (1, 2 or 5 times a power of ten) of at least a
+#: twentieth of the total: personnel at 1,475,270 → 1,500,000 (step 100,000), tanks at 12,292 → 13,000.
+ESTIMATE_SHARE = 20
+
+
+def estimate_step(total: int) -> int:
+    """The round step an estimated milestone is a multiple of, for a category at TOTAL."""
+    floor, power = max(1, -(-total // ESTIMATE_SHARE)), 1
+    while True:
+        for nice in (1, 2, 5):
+            if nice * power >= floor:
+                return nice * power
+        power *= 10
 
 
 @dataclass(frozen=True)
@@ -560,11 +573,12 @@ class MilestoneEstimate:
 
 def milestone_estimate(view: CategoryView, today: date) -> MilestoneEstimate | None:
     """The next round total of VIEW's category and the day the 30-day pace would reach it — only when that
-    means something: the category is in the latest report and still losing, the step is known, and the day
-    is after TODAY and within ESTIMATE_HORIZON_DAYS of the latest report."""
-    now, step = view.now, BY_KEY[view.category].milestone_step
-    if not isinstance(now, InLatest) or step is None or now.avg30 is None or now.avg30 <= 0:
+    means something: the category is in the latest report, not retired and still losing, and the day is
+    after TODAY and within ESTIMATE_HORIZON_DAYS of the latest report."""
+    now = view.now
+    if not isinstance(now, InLatest) or BY_KEY[view.category].retired or now.avg30 is None or now.avg30 <= 0:
         return None
+    step = estimate_step(now.total)
     milestone = (now.total // step + 1) * step
     days = math.ceil((milestone - now.total) / now.avg30)
     if days > ESTIMATE_HORIZON_DAYS:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.answers import commands as answers
-from bot.answers import questions
+from bot.answers import facts, questions
 from bot.answers.commands import UsageError
 from bot.answers.questions import Unclear, Understood, understand
 from bot.answers.render import MAX_MESSAGE
@@ -390,3 +390,14 @@ def test_a_question_with_a_bad_period_says_why(history: Session) -> None:
 def test_any_text_is_understood_or_not_without_an_error(text: str) -> None:
     asked = understand(text, today=TODAY, newest=NEWEST)
     assert asked is None or isinstance(asked, Understood | Unclear)
+
+
+@pytest.mark.parametrize(
+    ("total", "step"), [(1_475_270, 100_000), (12_292, 1_000), (110_000, 10_000), (35, 2), (0, 1)]
+)
+def test_the_estimated_milestone_is_a_round_number_scaled_to_the_total(total: int, step: int) -> None:
+    assert facts.estimate_step(total) == step
+
+
+def test_tanks_estimate_names_the_next_thousand(history: Session) -> None:
+    assert "Tanks would reach 13,000 around" in ask(history, "/category tanks")
