@@ -124,7 +124,23 @@ def _parse_day(command: str, text: str, today: date, lang: str, session: Session
                     latest=fmt.day(latest, lang),
                 )
             ) from None
+        if exc.reason == "malformed" and _is_period(text, today, latest):
+            problem = _(
+                lang,
+                "“{text}” is a period, not one day. For a period, try: /range {text}",
+                text=_q(" ".join(text.split())),
+            )
+            raise _usage(command, lang, problem) from None
         raise _usage(command, lang, _period_problem(exc, lang, BAD_DATE)) from None
+
+
+def _is_period(text: str, today: date, latest: date | None) -> bool:
+    """Whether TEXT names a period (a month, a week…), though perhaps one without figures ("2030")."""
+    try:
+        parse_period(text, today=today, newest=latest)
+    except PeriodError as exc:
+        return exc.reason not in ("malformed", "empty", "too_long")
+    return True
 
 
 def read_period(text: str, today: date, lang: str, session: Session) -> Period:

@@ -401,3 +401,24 @@ def test_the_estimated_milestone_is_a_round_number_scaled_to_the_total(total: in
 
 def test_tanks_estimate_names_the_next_thousand(history: Session) -> None:
     assert "Tanks would reach 13,000 around" in ask(history, "/category tanks")
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "expected"),
+    [
+        (
+            "/day October 2024",
+            "en",
+            "“October 2024” is a period, not one day. For a period, try: /range October 2024",
+        ),
+        (
+            "/totals минулого тижня",
+            "uk",
+            "«минулого тижня» — це період, а не один день. Для періоду спробуйте: /range",
+        ),
+    ],
+)
+def test_a_period_where_a_day_belongs_points_to_range(
+    history: Session, line: str, lang: str, expected: str
+) -> None:
+    assert ask(history, line, lang).startswith(expected)
