@@ -143,22 +143,15 @@ def _is_period(text: str, today: date, latest: date | None) -> bool:
     return True
 
 
-def read_period(text: str, today: date, lang: str, session: Session) -> Period:
-    """The period TEXT names, ending at the newest report when relative; UsageError (the problem alone,
-    no usage line) when it names none."""
+def _parse_period(command: str, text: str, today: date, lang: str, session: Session) -> Period:
+    """The period TEXT names (a date without a year is the latest such one), ending at the newest report
+    when relative."""
     latest = facts.latest_report_date(session)
     try:
         period = parse_period(text, today=today, newest=latest)
     except PeriodError as exc:
-        raise UsageError(_period_problem(exc, lang)) from None
+        raise _usage(command, lang, _period_problem(exc, lang)) from None
     return period.up_to(latest)
-
-
-def _parse_period(command: str, text: str, today: date, lang: str, session: Session) -> Period:
-    try:
-        return read_period(text, today, lang, session)
-    except UsageError as exc:
-        raise _usage(command, lang, str(exc)) from None
 
 
 def _split_category(command: str, args: str, lang: str) -> tuple[Category, list[str]]:
@@ -273,7 +266,7 @@ def records(session: Session, args: str, *, today: date, lang: str) -> Reply:
     return render.records(_view(lambda: facts.records_in(session, period), lang), lang)
 
 
-#: Words between the two periods of /compare: "October 2024 vs October 2023", "жовтень 2024 і 2023"…
+#: Words between the two periods of /compare: "October 2024 vs October 2023", "2024 і 2023"…
 _COMPARE_WORDS = re.compile(
     r"\s+(?:vs\.?|versus|against|compared to|compared with|with|and|і|й|та|проти|порівняно з|супроти)\s+"
     r"|\s*[;|]\s*",

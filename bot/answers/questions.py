@@ -31,7 +31,8 @@ MAX_WORDS = 16
 #: Inflected forms questions use and the command aliases lack ("скільки дронів", "how many jets"…).
 QUESTION_ALIASES: Final[dict[str, str]] = {
     **dict.fromkeys(
-        ["військових", "солдатів", "окупантів", "людей", "живої сили", "russians", "men"], "personnel"
+        ["військових", "солдатів", "окупантів", "росіян", "орків", "людей", "живої сили", "russians", "men"],
+        "personnel",
     ),
     **dict.fromkeys(["танка"], "tanks"),
     **dict.fromkeys(["броньованих машин", "бронетехніки", "бмп", "бтр", "armour", "armor"], "afv"),
