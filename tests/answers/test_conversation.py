@@ -422,3 +422,19 @@ def test_a_period_where_a_day_belongs_points_to_range(
     history: Session, line: str, lang: str, expected: str
 ) -> None:
     assert ask(history, line, lang).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("how many tanks yesterday", "uk", f"22 серп. 2026{NNBSP}р.: 6 (≈6,0/добу, 1 звіт)"),
+        ("скільки танків вчора", "uk", f"22 серп. 2026{NNBSP}р.: 6 (≈6,0/добу, 1 звіт)"),
+        ("скільки танків вчора", "en", "22 Aug 2026: 6 (≈6.0/day over 1 report)"),
+        ("how many tanks tomorrow", "en", "There are no figures for “tomorrow”: it is in the future."),
+        ("скільки танків завтра", "uk", "Даних за «завтра» немає: це в майбутньому."),
+    ],
+)
+def test_questions_in_either_language_are_answered_in_the_chats(
+    history: Session, text: str, lang: str, expected: str
+) -> None:
+    assert expected in ask(history, text, lang)
