@@ -557,9 +557,10 @@ def help_text(lang: str, commands: Iterable[Command]) -> Reply:
         "",
         _(
             lang,
-            "<b>PERIOD</b>: 2024-10-25, 25.10.2024, 2024-10, 2024, 2024-10-21..2024-10-25, "
-            "since 2024-10-21, 7d, 30d, week, month, year, all.\n<b>CATEGORY</b>: a name or "
-            "alias, e.g. personnel, tanks, afv, drones — see /categories.",
+            "<b>PERIOD</b>: 2024-10-25, 25 October 2024, yesterday, October 2024, October, 2024, "
+            "2024-10-21..2024-10-25, from 21 to 25 October 2024, since October 23, 7d, week, last week, "
+            "this month, last year, all.\n<b>CATEGORY</b>: a name or alias, e.g. personnel, tanks, afv, "
+            "drones — see /categories.",
         ),
         "",
         _(

@@ -20,8 +20,9 @@ from bot.answers import commands as answers
 from bot.answers import facts, questions
 from bot.answers.commands import UsageError
 from bot.answers.questions import Unclear, Understood, understand
-from bot.answers.render import MAX_MESSAGE
+from bot.answers.render import MAX_MESSAGE, help_text
 from bot.answers.reply import Reply
+from bot.domain.periods import parse_period
 from storage.db import reading
 
 TODAY = date(2026, 8, 23)
@@ -438,3 +439,13 @@ def test_questions_in_either_language_are_answered_in_the_chats(
     history: Session, text: str, lang: str, expected: str
 ) -> None:
     assert expected in ask(history, text, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_every_period_help_gives_is_read(lang: str) -> None:
+    text = plain(help_text(lang, []).text)
+    line = next(line for line in text.splitlines() if line.startswith(("PERIOD:", "ПЕРІОД:")))
+    examples = line.split(":", 1)[1].rstrip(".").split(", ")
+    assert len(examples) >= 15
+    for example in examples:
+        assert parse_period(example.strip(), today=TODAY, newest=NEWEST), example
