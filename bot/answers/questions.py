@@ -144,6 +144,8 @@ def understand(text: str, *, today: date, newest: date | None) -> Understood | U
             if len(words) > 1
             else Unclear("/compare this week last week")
         )
+    if len(words) > 2 and words[0] in ("may", "can", "could") and words[1] in ("i", "we", "you"):
+        words = words[2:]  # "may I ask…": not the month of May
     intents = set(words)
     top = bool(intents & _TOP_WORDS)
     record = bool(intents & _RECORD_WORDS)

@@ -319,6 +319,8 @@ def test_no_estimate_where_it_means_nothing(history: Session) -> None:
         ("топ-3 дні для артилерії", "/top artillery 3"),
         ("топ днів для дронів у 2025", "/top uav у 2025"),
         ("total personnel", "/category personnel"),
+        ("May I ask how many tanks?", "/category tanks"),
+        ("how many tanks in May", "/category tanks in may"),
         ("скільки всього", "/totals"),
         ("losses last week", "/range last week"),
         ("втрати за тиждень", "/range за тиждень"),
