@@ -376,7 +376,7 @@ def test_top_days_for_drones_in_2025(history: Session, lang: str) -> None:
     ("lang", "expected"),
     [
         ("en", "I'm not sure what you are asking. This command may answer it: /top personnel 10"),
-        ("uk", "Не певен, про що ви питаєте. Відповісти може ця команда: /top personnel 10"),
+        ("uk", "Не зовсім зрозуміло, про що ви питаєте. Відповісти може ця команда: /top personnel 10"),
     ],
 )
 def test_an_unclear_question_is_answered_with_a_command(history: Session, lang: str, expected: str) -> None:
