@@ -10,6 +10,7 @@ from bot.answers.reply import Reply
 from bot.i18n.catalog import _
 from bot.services import BotApplication, BotContext
 from handlers.common import NO_LONGER_VALID, reply
+from handlers.questions import answer_question
 
 
 def addressee(text: str) -> str | None:
@@ -57,8 +58,23 @@ async def channel_command(update: Update, context: BotContext) -> None:
 
 
 async def private_chatter(update: Update, context: BotContext) -> None:
+    """Plain text in a private chat: a question about the figures when it is one, else a pointer."""
+    message = update.effective_message
+    text = message.text if message is not None and message.text else ""
+    if await answer_question(update, context, text):
+        return
     lang = context.lang
-    await reply(update, Reply(_(lang, "I answer commands — see /help. For example: /totals")), lang)
+    await reply(
+        update,
+        Reply(
+            _(
+                lang,
+                "I answer commands — see /help — and simple questions such as “how many tanks "
+                "yesterday” or “top days for drones in 2025”. For example: /totals",
+            )
+        ),
+        lang,
+    )
 
 
 async def unknown_button(update: Update, context: BotContext) -> None:

@@ -1,4 +1,4 @@
-"""The query commands: /totals /day /range /top /category /records.
+"""The query commands: /totals /day /range /top /category /records /compare.
 
 Sent bare from the command menu, /day shows the newest report and /range, /top and /category offer
 buttons (handlers/menus.py)."""
@@ -17,6 +17,7 @@ QUERIES: dict[str, Handler] = {
     "top": menus.top_command,
     "category": menus.category_command,
     "records": answering(answers.records),
+    "compare": answering(answers.compare),
 }
 
 

@@ -31,6 +31,7 @@ from bot.i18n.texts import MODERATORS, Command, source_name
 from bot.moderation import workflow as mod
 from bot.services import BotApplication, BotContext, Services
 from handlers.common import command, command_args, reply
+from handlers.questions import answer_question
 from storage import moderation as store
 from storage import queries, schema
 from storage.schema import RevisionAction
@@ -175,12 +176,24 @@ async def _preview_text(update: Update, context: BotContext, text: str, lang: st
 
 
 async def report_text(update: Update, context: BotContext) -> None:
-    """A moderator forwards or pastes a report."""
+    """A moderator forwards or pastes a report; text that is no report may be a question, answered as
+    anyone's would be ("how many tanks yesterday")."""
     message = update.effective_message
     lang = await _allowed(update, context, "report text")
     if lang is None or message is None:
         return
-    await _preview_text(update, context, message.text or message.caption or "", lang)
+    text = message.text or message.caption or ""
+    if not _is_report(text, message, context.services) and await answer_question(update, context, text):
+        return
+    await _preview_text(update, context, text, lang)
+
+
+def _is_report(text: str, message: Message, services: Services) -> bool:
+    try:
+        parse_report(text, as_of=_reference_date(message, services))
+    except NotAReport:
+        return False
+    return True
 
 
 async def post(update: Update, context: BotContext) -> None:

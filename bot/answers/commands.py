@@ -7,7 +7,10 @@ Handlers and `lossbot ask` call these; they never touch Telegram, so they are te
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 import html
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
@@ -18,11 +21,11 @@ from sqlmodel import Session
 from bot.answers import facts, render
 from bot.answers.reply import Keyboard, Reply
 from bot.charts.request import chart_button, period_code
-from bot.domain.categories import Category, resolve_category
+from bot.domain.categories import Category, resolve_category, suggest_category
 from bot.domain.dates import WAR_START
 from bot.domain.periods import Period, PeriodError, parse_date, parse_period
 from bot.i18n import fmt
-from bot.i18n.catalog import N_, _
+from bot.i18n.catalog import N_, _, ngettext
 from bot.i18n.texts import COMMANDS, EXAMPLES, usage_line
 
 MAX_ARGS = 200
@@ -32,6 +35,11 @@ DEFAULT_TOP = 10
 DEFAULT_CHART = "90d"
 
 V = TypeVar("V")
+
+#: A number with a fraction where a count belongs ("/top personnel 3.5"): no date is written like it.
+_DECIMAL = re.compile(r"[+-]?[0-9]+[.,][0-9]+")
+#: A year of the war where N could stand: "/top drones 2025" is the top days of 2025.
+_YEAR = re.compile(r"20[2-9][0-9]")
 
 
 class UsageError(Exception):
@@ -74,7 +82,32 @@ BAD_DATE = N_("I can't read the date “{text}”{detail}. Write it as 2024-10-2
 NO_FIGURES = N_("There are no figures for “{text}”{detail}.")
 
 
+def _impossible_day(exc: PeriodError, lang: str) -> str | None:
+    """What is wrong with a day that does not exist: "“31 February 2024” is not a date: February 2024
+    has 29 days." None when the error does not say (a year 0)."""
+    if exc.parts is None:
+        return None
+    year, month, day = exc.parts
+    if not 1 <= month <= 12:
+        return _(lang, "“{text}” is not a date: there is no month {month}.", text=_q(exc.text), month=month)
+    if not 1 <= year <= 9999:
+        return None
+    if day < 1:
+        return _(lang, "“{text}” is not a date: there is no day 0.", text=_q(exc.text))
+    length = calendar.monthrange(year, month)[1]
+    return ngettext(
+        lang,
+        "“{text}” is not a date: {month} has {n} day.",
+        "“{text}” is not a date: {month} has {n} days.",
+        length,
+        text=_q(exc.text),
+        month=fmt.month(year, month, lang),
+    )
+
+
 def _period_problem(exc: PeriodError, lang: str, sentence: str = BAD_PERIOD) -> str:
+    if exc.reason == "bad_date" and (impossible := _impossible_day(exc, lang)) is not None:
+        return impossible
     reason = PERIOD_REASONS.get(exc.reason)
     detail = _(lang, reason) if reason else ""
     if exc.reason in ("before_war", "future"):
@@ -83,30 +116,47 @@ def _period_problem(exc: PeriodError, lang: str, sentence: str = BAD_PERIOD) -> 
 
 
 def _parse_day(command: str, text: str, today: date, lang: str, session: Session) -> date:
+    latest = facts.latest_report_date(session)
     try:
-        return parse_date(text, today=today)
+        return parse_date(text, today=today, newest=latest)
     except PeriodError as exc:
-        if exc.reason == "future":
-            latest = facts.latest_report_date(session)
-            asked = parse_date(text, today=date.max)
-            if latest is not None:
-                raise UsageError(
-                    _(
-                        lang,
-                        "{day} is in the future: the latest report is of {latest}.",
-                        day=fmt.day(asked, lang),
-                        latest=fmt.day(latest, lang),
-                    )
-                ) from None
+        if exc.reason == "future" and exc.day is not None and latest is not None:
+            raise UsageError(
+                _(
+                    lang,
+                    "{day} is in the future: the latest report is of {latest}.",
+                    day=fmt.day(exc.day, lang),
+                    latest=fmt.day(latest, lang),
+                )
+            ) from None
+        if exc.reason == "malformed" and _is_period(text, today, latest):
+            problem = _(
+                lang,
+                "“{text}” is a period, not one day. For a period, try: /range {text}",
+                text=_q(" ".join(text.split())),
+            )
+            raise _usage(command, lang, problem) from None
         raise _usage(command, lang, _period_problem(exc, lang, BAD_DATE)) from None
 
 
-def _parse_period(command: str, text: str, today: date, lang: str, session: Session) -> Period:
+def _is_period(text: str, today: date, latest: date | None) -> bool:
+    """Whether TEXT names a period (a month, a week…), though perhaps one without figures ("2030")."""
     try:
-        period = parse_period(text, today=today)
+        parse_period(text, today=today, newest=latest)
+    except PeriodError as exc:
+        return exc.reason not in ("malformed", "empty", "too_long")
+    return True
+
+
+def _parse_period(command: str, text: str, today: date, lang: str, session: Session) -> Period:
+    """The period TEXT names (a date without a year is the latest such one), ending at the newest report
+    when relative."""
+    latest = facts.latest_report_date(session)
+    try:
+        period = parse_period(text, today=today, newest=latest)
     except PeriodError as exc:
         raise _usage(command, lang, _period_problem(exc, lang)) from None
-    return period.up_to(facts.latest_report_date(session))
+    return period.up_to(latest)
 
 
 def _split_category(command: str, args: str, lang: str) -> tuple[Category, list[str]]:
@@ -118,15 +168,25 @@ def _split_category(command: str, args: str, lang: str) -> tuple[Category, list[
             return found, words[n:]
     if not words:
         raise _usage(command, lang)
-    raise _usage(
-        command,
-        lang,
-        _(
+    raise _usage(command, lang, unknown_category(words, lang))
+
+
+def unknown_category(words: list[str], lang: str) -> str:
+    """Why WORDS name no category, with the closest name when there is one ("Did you mean tanks?")."""
+    guesses = (suggest_category(" ".join(words[:n])) for n in range(min(len(words), 3), 0, -1))
+    guess = next((g for g in guesses if g is not None), None)
+    if guess is not None:
+        return _(
             lang,
-            "I don't know the category “{text}”. Try one of: {examples} — or see /categories.",
+            "I don't know the category “{text}”. Did you mean {name}?",
             text=_q(words[0]),
-            examples=_(lang, "personnel, tanks, afv, artillery, drones"),
-        ),
+            name=html.escape(guess[0]),
+        )
+    return _(
+        lang,
+        "I don't know the category “{text}”. Try one of: {examples} — or see /categories.",
+        text=_q(words[0]),
+        examples=_(lang, "personnel, tanks, afv, artillery, drones"),
     )
 
 
@@ -152,7 +212,8 @@ def day(session: Session, args: str, *, today: date, lang: str) -> Reply:
     if not args:
         raise _usage("day", lang)
     asked = _parse_day("day", args, today, lang, session)
-    answer = render.day(_view(lambda: facts.day(session, asked), lang), lang)
+    view = _view(lambda: facts.day(session, asked), lang)
+    answer = render.day(view, lang, facts.year_before(session, view.report.report_date))
     return replace(answer, keyboard=day_chart_button(asked, lang))
 
 
@@ -174,20 +235,41 @@ def range_(session: Session, args: str, *, today: date, lang: str) -> Reply:
     return render.period(_view(lambda: facts.period(session, period), lang), lang)
 
 
-def _top_count(words: list[str], lang: str) -> tuple[int, list[str]]:
-    """The N of /top CATEGORY [N] [PERIOD] (DEFAULT_TOP when absent) and the words after it."""
-    if not words or not words[0].lstrip("+-").isdigit():
-        return DEFAULT_TOP, words
+def _top_count(words: list[str], lang: str, *, is_period: Callable[[str], bool]) -> tuple[int, list[str]]:
+    """The N of /top CATEGORY [N] [PERIOD] (DEFAULT_TOP when absent) and the words after it. A decimal
+    such as 3.5 is a mistaken N, unless it reads as a period ("10.2024", "25.10")."""
+    if words and _DECIMAL.fullmatch(words[0]) and not is_period(words[0]):
+        raise _usage(
+            "top",
+            lang,
+            _(
+                lang,
+                "“{text}” is not a count: N must be a whole number from 1 to {max}.",
+                text=_q(words[0]),
+                max=MAX_TOP,
+            ),
+        )
+    if not words or not words[0].lstrip("+-").isdigit() or _YEAR.fullmatch(words[0]):
+        return DEFAULT_TOP, words  # "/top drones 2025": a year is the period, not N
     value = int(words[0]) if len(words[0]) < 6 else MAX_TOP + 1
     if not 1 <= value <= MAX_TOP:
         raise _usage("top", lang, _(lang, "N must be a whole number from 1 to {max}.", max=MAX_TOP))
     return value, words[1:]
 
 
+def _reads_as_period(word: str, today: date, latest: date | None) -> bool:
+    try:
+        parse_period(word, today=today, newest=latest)
+    except PeriodError:
+        return False
+    return True
+
+
 def top(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("top", args, lang)
     cat, rest = _split_category("top", args, lang)
-    n, rest = _top_count(rest, lang)
+    latest = facts.latest_report_date(session)
+    n, rest = _top_count(rest, lang, is_period=lambda word: _reads_as_period(word, today, latest))
     period = _parse_period("top", " ".join(rest), today, lang, session) if rest else None
     return render.top(_view(lambda: facts.top(session, cat.key, n, period), lang), lang)
 
@@ -196,17 +278,57 @@ def category(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("category", args, lang)
     cat, rest = _split_category("category", args, lang)
     period = _parse_period("category", " ".join(rest), today, lang, session) if rest else None
-    answer = render.category(_view(lambda: facts.category(session, cat.key, period), lang), lang)
+    view = _view(lambda: facts.category(session, cat.key, period), lang)
+    view = dataclasses.replace(view, estimate=facts.milestone_estimate(view, today))
+    answer = render.category(view, lang)
     code = period_code(period) if period is not None and period.kind != "day" else DEFAULT_CHART
     return replace(answer, keyboard=chart_button([cat.key], code, lang))
 
 
-def records(
-    session: Session,
-    args: str,  # noqa: ARG001  # the arguments every query answer takes (handlers/figures.py); none here
-    *,
-    today: date,  # noqa: ARG001  # records are of all time, whatever the day
-    lang: str,
-) -> Reply:
-    """Takes no arguments: whatever follows /records is ignored."""
-    return render.records(_view(lambda: facts.records(session), lang), lang)
+def records(session: Session, args: str, *, today: date, lang: str) -> Reply:
+    """/records [PERIOD]: of all time, or within PERIOD."""
+    args = _check_length("records", args, lang)
+    if not args:
+        return render.records(_view(lambda: facts.records(session), lang), lang)
+    period = _parse_period("records", args, today, lang, session)
+    return render.records(_view(lambda: facts.records_in(session, period), lang), lang)
+
+
+#: Words between the two periods of /compare: "October 2024 vs October 2023", "2024 і 2023"…
+_COMPARE_WORDS = re.compile(
+    r"\s+(?:vs\.?|versus|against|compared to|compared with|with|and|і|й|та|проти|порівняно з|супроти)\s+"
+    r"|\s*[;|]\s*",
+    re.IGNORECASE,
+)
+
+
+def _two_periods(args: str, today: date, lang: str, session: Session) -> tuple[Period, Period]:
+    """The two periods of /compare ARGS: split at a word such as "vs", else between any two words — the
+    first split where both halves are periods wins ("this week last week", "2024-10 2023-10")."""
+    splits = [(args[: m.start()], args[m.end() :]) for m in _COMPARE_WORDS.finditer(args)]
+    words = args.split()
+    splits += [(" ".join(words[:n]), " ".join(words[n:])) for n in range(1, len(words))]
+    latest = facts.latest_report_date(session)
+    problem: PeriodError | None = None
+    for left, right in splits:
+        try:
+            first = parse_period(left, today=today, newest=latest)
+            second = parse_period(right, today=today, newest=latest)
+        except PeriodError as exc:
+            # Keep the first refusal that is not "malformed" ("in the future"): it says more.
+            if problem is None and exc.reason != "malformed":
+                problem = exc
+            continue
+        return first.up_to(latest), second.up_to(latest)
+    if problem is not None:
+        raise _usage("compare", lang, _period_problem(problem, lang))
+    raise _usage("compare", lang, _(lang, "I can't read two periods in “{text}”.", text=_q(args)))
+
+
+def compare(session: Session, args: str, *, today: date, lang: str) -> Reply:
+    """/compare PERIOD PERIOD: the first period's losses against the second's."""
+    args = _check_length("compare", args, lang)
+    if not args:
+        raise _usage("compare", lang)
+    first, second = _two_periods(args, today, lang, session)
+    return render.compare(_view(lambda: facts.compare(session, first, second), lang), lang)

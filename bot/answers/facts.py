@@ -9,6 +9,7 @@ builder raises Unanswerable with a Gap saying what is missing, for the caller to
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -470,6 +471,8 @@ class CategoryView:
     record: RankedDay | None
     #: The period asked for (NoFigures when it has none of the category), None when none was.
     in_period: InPeriod | NoFigures | None
+    #: When the next round total would be reached at the 30-day pace (commands.category fills it in).
+    estimate: MilestoneEstimate | None = None
 
 
 def _now(session: Session, category: str, latest: StoredReport) -> InLatest | NotInLatest:
@@ -534,6 +537,8 @@ class RecordDay:
 class RecordsView:
     records: tuple[RecordDay, ...]
     citations: Citations
+    #: The period the records are of (None: all time).
+    period: Period | None = None
 
 
 def records(session: Session) -> RecordsView:
@@ -549,3 +554,87 @@ def records(session: Session) -> RecordsView:
         rows.append(RecordDay(key, d, later if early else None))
     dates = [d.report_date for d in best.values()]
     return RecordsView(tuple(rows), citations(session, min(dates), max(dates)))
+
+
+def records_in(session: Session, span: Period) -> RecordsView:
+    """/records PERIOD: each category's highest reported increase within SPAN (categories without a loss
+    in it are left out)."""
+    rows = []
+    for cat in CATEGORIES:
+        best = queries.top_days(session, cat.key, 1, start=span.first_day, end=span.end)
+        if best and best[0].increase > 0:
+            rows.append(RecordDay(cat.key, best[0], None))
+    if not rows:
+        raise Unanswerable(NoReportsIn(span) if queries.report_count(session) else NoReports())
+    dates = [r.best.report_date for r in rows]
+    return RecordsView(tuple(rows), citations(session, min(dates), max(dates)), span)
+
+
+# ---------------------------------------------------------------------------------------------- compare
+
+
+@dataclass(frozen=True)
+class CompareView:
+    """/compare: two periods' losses, FIRST measured against SECOND."""
+
+    first: PeriodView
+    second: PeriodView
+
+
+def compare(session: Session, first: Period, second: Period) -> CompareView:
+    return CompareView(period(session, first), period(session, second))
+
+
+# ------------------------------------------------------------------------------- a year earlier, a pace
+
+
+def year_before(session: Session, day: date) -> ReportView | None:
+    """The report of the same day a year before DAY (28 February for a 29th), if one is stored."""
+    try:
+        earlier = day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        earlier = day.replace(year=day.year - 1, day=28)
+    report = queries.report_on(session, earlier)
+    return report_view(report) if report is not None else None
+
+
+#: Milestones further ahead than this at the current pace are not estimated: the pace will change.
+ESTIMATE_HORIZON_DAYS = 365
+#: The estimated milestone is a multiple of a round step (1, 2 or 5 times a power of ten) of at least a
+#: twentieth of the total: personnel at 1,475,270 → 1,500,000 (step 100,000), tanks at 12,292 → 13,000.
+ESTIMATE_SHARE = 20
+
+
+def estimate_step(total: int) -> int:
+    """The round step an estimated milestone is a multiple of, for a category at TOTAL."""
+    floor, power = max(1, -(-total // ESTIMATE_SHARE)), 1
+    while True:
+        for nice in (1, 2, 5):
+            if nice * power >= floor:
+                return nice * power
+        power *= 10
+
+
+@dataclass(frozen=True)
+class MilestoneEstimate:
+    """When the total would reach MILESTONE if the last 30 days' daily average (PACE) held."""
+
+    milestone: int
+    day: date
+    pace: float
+
+
+def milestone_estimate(view: CategoryView, today: date) -> MilestoneEstimate | None:
+    """The next round total of VIEW's category and the day the 30-day pace would reach it — only when that
+    means something: the category is in the latest report, not retired and still losing, and the day is
+    after TODAY and within ESTIMATE_HORIZON_DAYS of the latest report."""
+    now = view.now
+    if not isinstance(now, InLatest) or BY_KEY[view.category].retired or now.avg30 is None or now.avg30 <= 0:
+        return None
+    step = estimate_step(now.total)
+    milestone = (now.total // step + 1) * step
+    days = math.ceil((milestone - now.total) / now.avg30)
+    if days > ESTIMATE_HORIZON_DAYS:
+        return None
+    day = view.latest.report_date + timedelta(days=days)
+    return MilestoneEstimate(milestone, day, now.avg30) if day > today else None

@@ -17,9 +17,11 @@ from bot.answers.facts import (
     CategoryView,
     Citation,
     Citations,
+    CompareView,
     Gap,
     InLatest,
     InPeriod,
+    MilestoneEstimate,
     NoFigures,
     NoReportOn,
     NoReports,
@@ -30,6 +32,7 @@ from bot.answers.facts import (
     RecordsView,
     Recount,
     ReportFacts,
+    ReportView,
     TopView,
     TotalsView,
 )
@@ -280,7 +283,27 @@ def recount_lines(recounts: Iterable[Recount], lang: str) -> list[str]:
     ]
 
 
-def day(view: ReportFacts, lang: str) -> Reply:
+#: The categories a "this day last year" line names: the ones people follow most.
+YEAR_BEFORE_CATEGORIES = ("personnel", "tanks", "artillery", "uav")
+
+
+def year_before_line(earlier: ReportView, lang: str) -> str:
+    """ "📅 This day last year (25 Oct 2023): 👤 +1,380 · 🛡 +20 …" — the same day's losses a year before."""
+    figures = {f.category: f for f in earlier.figures}
+    parts = [
+        f"{BY_KEY[key].icon} {fmt.signed(figure.increase, lang)}"
+        for key in YEAR_BEFORE_CATEGORIES
+        if (figure := figures.get(key)) is not None and figure.increase is not None
+    ]
+    return _(
+        lang,
+        "📅 This day last year ({day}): {figures}",
+        day=fmt.day(earlier.report_date, lang),
+        figures=" · ".join(parts) if parts else "—",
+    )
+
+
+def day(view: ReportFacts, lang: str, year_before: ReportView | None = None) -> Reply:
     report = view.report
     lines = [
         _(
@@ -300,6 +323,8 @@ def day(view: ReportFacts, lang: str) -> Reply:
     extra = rank_lines(view.notable_ranks(), lang) + recount_lines(view.recounts, lang)
     if extra:
         lines += ["", *extra]
+    if year_before is not None:
+        lines += ["", year_before_line(year_before, lang)]
     lines += ["", citation_line(report.citation, lang)]
     return _reply(lines, lang)
 
@@ -508,6 +533,8 @@ def category(view: CategoryView, lang: str) -> Reply:
                 increase=fmt.signed(view.record.increase, lang),
             )
         )
+    if view.estimate is not None:
+        lines.append(estimate_line(view.category, view.estimate, lang))
     if view.in_period is not None:
         lines += ["", _in_period_line(view.in_period, lang)]
     lines += ["", citation_line(view.latest, lang)]
@@ -519,6 +546,12 @@ def category(view: CategoryView, lang: str) -> Reply:
 
 def records(view: RecordsView, lang: str) -> Reply:
     lines = [_(lang, "<b>Record day of each category</b> (highest reported increase)"), ""]
+    if view.period is not None:
+        lines[0] = _(
+            lang,
+            "<b>Record day of each category, {period}</b> (highest reported increase)",
+            period=_label(view.period, lang),
+        )
     for r in view.records:
         cat = BY_KEY[r.category]
         lines.append(
@@ -575,9 +608,10 @@ def help_text(lang: str, commands: Iterable[Command]) -> Reply:
         "",
         _(
             lang,
-            "<b>PERIOD</b>: 2024-10-25, 25.10.2024, 2024-10, 2024, 2024-10-21..2024-10-25, "
-            "since 2024-10-21, 7d, 30d, week, month, year, all.\n<b>CATEGORY</b>: a name or "
-            "alias, e.g. personnel, tanks, afv, drones — see /categories.",
+            "<b>PERIOD</b>: 2024-10-25, 25 October 2024, yesterday, October 2024, October, 2024, "
+            "2024-10-21..2024-10-25, from 21 to 25 October 2024, since October 23, 7d, week, last week, "
+            "this month, last year, all.\n<b>CATEGORY</b>: a name or alias, e.g. personnel, tanks, afv, "
+            "drones — see /categories.",
         ),
         "",
         _(
@@ -585,4 +619,113 @@ def help_text(lang: str, commands: Iterable[Command]) -> Reply:
             "Figures are Ukraine's General Staff estimates; every answer names its report date and source.",
         ),
     ]
+    return _reply(lines, lang)
+
+
+def estimate_line(category: str, estimate: MilestoneEstimate, lang: str) -> str:
+    """ "📈 Estimate: at the 30-day pace (1,120.3/day), 1,500,000 around 13 Sept 2026." """
+    return _(
+        lang,
+        "📈 Estimate, not a figure: at the 30-day pace ({pace}/day), {name} would reach {milestone} "
+        "around {day}.",
+        pace=fmt.average(estimate.pace, lang),
+        name=_name(category, lang),
+        milestone=_bold(fmt.number(estimate.milestone, lang)),
+        day=fmt.day(estimate.day, lang),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- /compare
+
+
+def _percent(change: float, base: float, lang: str) -> str:
+    """CHANGE as a signed percentage of BASE: "+49.6%"; "—" when BASE is zero (no loss to compare with)."""
+    if base == 0:
+        return "—"
+    share = change / base * 100
+    sign = "+" if round(share, 1) > 0 else ""
+    return f"{sign}{fmt.average(share, lang)}%"
+
+
+def _compare_line(
+    category: str, a: int | None, b: int | None, per_day: tuple[float, float] | None, lang: str
+) -> str:
+    cat = BY_KEY[category]
+    first, second = a or 0, b or 0
+    if per_day is None:
+        change = _(
+            lang,
+            "{change}, {percent}",
+            change=fmt.signed(first - second, lang),
+            percent=_percent(first - second, second, lang),
+        )
+    else:
+        pace_a, pace_b = per_day
+        change = _(
+            lang,
+            "per day {a} vs {b}, {percent}",
+            a=fmt.average(pace_a, lang),
+            b=fmt.average(pace_b, lang),
+            percent=_percent(pace_a - pace_b, pace_b, lang),
+        )
+    return _(
+        lang,
+        "{icon} {name}: {first} vs {second} ({change})",
+        icon=cat.icon,
+        name=html.escape(cat.name(lang)),
+        first=_bold(fmt.number(first, lang)),
+        second=fmt.number(second, lang),
+        change=change,
+    )
+
+
+def _compare_side(view: PeriodView, lang: str) -> str:
+    return ngettext(
+        lang,
+        "{period}: {n} report, {first} – {last}",
+        "{period}: {n} reports, {first} – {last}",
+        view.report_days,
+        period=_label(view.period, lang),
+        first=fmt.day(view.citations.first, lang),
+        last=fmt.day(view.citations.last, lang),
+    )
+
+
+def compare(view: CompareView, lang: str) -> Reply:
+    """Two periods' losses per category side by side: the first, the second, and the change from the
+    second to the first. Periods of different lengths are compared by their daily averages."""
+    a, b = view.first, view.second
+    lines = [
+        _(
+            lang,
+            "<b>Losses: {first} vs {second}</b>",
+            first=_label(a.period, lang),
+            second=_label(b.period, lang),
+        ),
+        _compare_side(a, lang),
+        _compare_side(b, lang),
+        "",
+    ]
+    sums_a = {s.category: s for s in a.sums}
+    sums_b = {s.category: s for s in b.sums}
+    same_length = a.report_days == b.report_days
+    for cat in CATEGORIES:
+        sa, sb = sums_a.get(cat.key), sums_b.get(cat.key)
+        if not (sa and sa.amount) and not (sb and sb.amount):
+            continue  # no loss in either period: nothing to compare
+        per_day = None
+        if not same_length:
+            per_day = (sa.daily_average() if sa else 0.0, sb.daily_average() if sb else 0.0)
+        lines.append(
+            _compare_line(cat.key, sa.amount if sa else None, sb.amount if sb else None, per_day, lang)
+        )
+    if not same_length:
+        lines += [
+            "",
+            _(
+                lang,
+                "The periods have different numbers of reports, so the change compares daily averages.",
+            ),
+        ]
+    lines += ["", citations_line(a.citations, lang), citations_line(b.citations, lang)]
     return _reply(lines, lang)

@@ -7,6 +7,7 @@ nothing else in the code names categories one by one, except the pre-May-2022 me
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -344,3 +345,33 @@ def resolve_category(text: str) -> Category | None:
     """The category a person means by TEXT (key, alias or name, either language, any case)."""
     key = _ALIASES.get(_normalise(text))
     return BY_KEY[key] if key else None
+
+
+#: How alike a typo must be to a name (difflib's ratio) to be suggested: "tnaks" → tanks is 0.8,
+#: "tonks" 0.8; "cats" → "tanks" 0.67 is left without a suggestion.
+SUGGEST_CUTOFF = 0.75
+
+
+def suggest_category(text: str) -> tuple[str, Category] | None:
+    """The name closest to a mistyped TEXT ("tnaks" → "tanks", "танкі" → "танки") and its category, or None
+    when nothing is close: a "did you mean" for either language, over keys, names and aliases."""
+    typed = _normalise(text)
+    close = difflib.get_close_matches(typed, _ALIASES, n=1, cutoff=SUGGEST_CUTOFF)
+    if not close:
+        return None
+    found = BY_KEY[_ALIASES[close[0]]]
+    return _suggested_name(typed, close[0], found), found
+
+
+def _suggested_name(typed: str, matched: str, found: Category) -> str:
+    """What to suggest typing: the matched name, unless it is a Ukrainian genitive plural ("танків" is
+    what a question says, not a name), then the category's closest other name in the same script."""
+    if not matched.endswith("ів"):
+        return matched
+    cyrillic = [
+        name
+        for name in (_normalise(n) for n in (found.uk, *found.aliases))
+        if not name.endswith("ів") and not name.isascii()
+    ]
+    best = difflib.get_close_matches(typed, cyrillic, n=1, cutoff=0)
+    return best[0] if best else matched

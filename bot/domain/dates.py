@@ -1,7 +1,9 @@
-"""The war's calendar, the one clock and the one date parser.
+"""The war's calendar, the one clock and the strict date parser.
 
-Every module takes `WAR_START` and `utc_now` from here, and every command, dataset reader and the command
-line read a calendar date typed or written as text with :func:`parse_calendar_date`.
+Every module takes `WAR_START` and `utc_now` from here, and every dataset reader and the command line read
+a calendar date written as text with :func:`parse_calendar_date`. What people type in chat commands is read
+by bot/domain/periods.py, which takes these numeric forms too (tests/domain/test_grammar.py checks that
+both read them alike) and also month names, dates without a year and words ("yesterday").
 """
 
 from __future__ import annotations

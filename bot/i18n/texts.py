@@ -48,7 +48,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("range", "/range PERIOD", N_("losses summed over a period, with daily averages")),
     Command("top", "/top CATEGORY [N] [PERIOD]", N_("the N days with the highest losses")),
     Command("category", "/category CATEGORY [PERIOD]", N_("one category: total, averages, record, rank")),
-    Command("records", "/records", N_("the record day of each category")),
+    Command("records", "/records [PERIOD]", N_("the record day of each category (within PERIOD)")),
+    Command("compare", "/compare PERIOD PERIOD", N_("two periods side by side, with the change")),
     Command("categories", "/categories", N_("category names and what you can type")),
     Command("lang", "/lang en|uk", N_("set this chat's language"), MANAGERS),
     Command("help", "/help", N_("this help")),
@@ -62,6 +63,8 @@ EXAMPLES: dict[str, str] = {
     "top": "/top personnel 3 2022-04-01..2024-10-25",
     "category": "/category tanks 2024",
     "lang": "/lang uk",
+    "records": "/records 2024",
+    "compare": "/compare this week last week",
 }
 
 

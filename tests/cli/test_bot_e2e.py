@@ -164,7 +164,7 @@ def test_groups_answer_only_commands_addressed_to_this_bot(bot: RunningBot) -> N
         ("/top personnel abc", "I can't read the period “abc”"),
         ("/top 5 personnel", "I don't know the category “5”"),
         ("/day tanks", "Usage: /day DATE"),
-        ("/range 2024-13-45", "no such date"),
+        ("/range 2024-13-45", "there is no month 13"),
         ("/day 2030-01-01", "is in the future: the latest report is of 22 Aug 2026"),
         ("/day 2022-01-01", "before the full-scale invasion"),
         ("/category unicorns", "I don't know the category “unicorns”"),

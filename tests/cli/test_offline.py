@@ -68,3 +68,21 @@ def test_ask_answers_in_the_language_asked_for_even_after_a_lang_command(
     capsys.readouterr()
     assert main(["ask", "/totals", "--lang", "uk"]) == 0
     assert "Втрати росії станом на" in capsys.readouterr().out
+
+
+def test_ask_reads_dates_and_questions_as_people_write_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 9's reproductions through `lossbot ask`: what a user reads, in both languages.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ask.db'}")
+    monkeypatch.chdir(tmp_path)
+    assert main(["ask", "/day Oct 25 2024"]) == 0
+    assert "Report of 25 Oct 2024 (day 975)" in capsys.readouterr().out
+    assert main(["ask", "/range з 21.10.2024 по 25.10.2024", "--lang", "uk"]) == 0
+    assert "Особовий склад: 7\u00a0390" in capsys.readouterr().out
+    assert main(["ask", "скільки танків за тиждень", "--lang", "uk"]) == 0
+    out = capsys.readouterr().out
+    assert "останні 7 днів: 23 (≈3,3/добу, 7 звітів)" in out
+    assert "💬 Як команда: /category tanks за тиждень" in out
+    assert main(["ask", "/top tnaks"]) == 0
+    assert "Did you mean tanks?" in capsys.readouterr().out

@@ -211,6 +211,18 @@ async def test_private_chatter_and_unknown_commands_are_pointed_to_help(
     assert "I don't know that command. See /help." in await one_reply(app, fake, 301, "/nonsense 1 2")
 
 
+async def test_a_question_in_a_private_chat_is_answered(app: BotApplication, fake: FakeBotAPI) -> None:
+    text = await one_reply(app, fake, 302, "How many tanks yesterday?")
+    assert "Total as of 22 Aug 2026: 12,292 (+6 that day)" in text
+    assert text.endswith("💬 Asked as: /category tanks yesterday")
+    text = await one_reply(app, fake, 303, "скільки танків за тиждень", language_code="uk")
+    assert "останні 7 днів: 23 (≈3,3/добу, 7 звітів)" in text
+    assert text.endswith("💬 Як команда: /category tanks за тиждень")
+    text = await one_reply(app, fake, 304, "top days", language_code="uk")
+    assert text.startswith("Не зовсім зрозуміло, про що ви питаєте.")
+    assert "Відповісти може ця команда: /top personnel 10" in text
+
+
 # -------------------------------------------------------------------------------------------- bad input
 
 FUTURE = "1 Jan 2030 is in the future: the latest report is of 22 Aug 2026"
@@ -226,11 +238,12 @@ BAD_INPUT = [
     (f"/totals {OVERLONG}", TOO_LONG),
     ("/day tanks", "I can't read the date “tanks”"),
     ("/day <script>", "I can't read the date “<script>”"),
-    ("/day 2024-13-45", "I can't read the date “2024-13-45”: no such date"),
+    ("/day 2024-13-45", "“2024-13-45” is not a date: there is no month 13."),
+    ("/day 2024-02-30", "“2024-02-30” is not a date: February 2024 has 29 days."),
     ("/day 2030-01-01", FUTURE),
     ("/day 2022-02-23", BEFORE_WAR),
     (f"/day {OVERLONG}", TOO_LONG),
-    ("/range 2024-13-45", "I can't read the period “2024-13-45”: no such date"),
+    ("/range 2024-13-45", "“2024-13-45” is not a date: there is no month 13."),
     ("/range personnel", "I can't read the period “personnel”"),
     ("/range 2024-10-25..2024-10-21", "it ends before it starts"),
     ("/range 2021-01-01..2021-02-01", BEFORE_WAR),
@@ -249,9 +262,10 @@ BAD_INPUT = [
     ("/lang klingon", "Usage: /lang en or /lang uk"),
     ("/lang 5", "Usage: /lang en or /lang uk"),
     (f"/lang {OVERLONG}", "Usage: /lang en or /lang uk"),
+    ("/records tanks 2024", "I can't read the period “tanks 2024”."),
+    ("/records 2024", "Record day of each category, 2024"),
+    (f"/records {OVERLONG}", TOO_LONG),
     # Commands without arguments answer as usual and ignore what follows.
-    ("/records tanks 2024", "Record day of each category"),
-    (f"/records {OVERLONG}", "Record day of each category"),
     ("/categories !!!", "Categories (name — what you can type)"),
     (f"/categories {OVERLONG}", "Categories (name — what you can type)"),
     ("/help me please", "/top CATEGORY [N] [PERIOD] — the N days with the highest losses"),
@@ -273,7 +287,7 @@ async def test_bad_input_is_explained(app: BotApplication, fake: FakeBotAPI, tex
     [
         ("/day tanks", "Використання: /day ДАТА"),
         ("/top 5 особовий", "Не знаю категорії «5»"),
-        ("/range 2024-13-45", "Не можу розібрати період «2024-13-45»: такої дати немає"),
+        ("/range 2024-13-45", "«2024-13-45» — не дата: місяця 13 не існує."),
         (f"/totals {OVERLONG}", "Аргумент команди задовгий."),
         ("/lang klingon", "Використання: /lang en або /lang uk"),
     ],

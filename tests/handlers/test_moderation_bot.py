@@ -262,6 +262,21 @@ async def test_help_shows_moderators_their_own_section(fake: FakeBotAPI) -> None
         assert "moderat" not in call.params["text"] and "модерат" not in call.params["text"]
 
 
+async def test_a_moderators_question_is_answered_and_a_pasted_report_still_previews(
+    fake: FakeBotAPI, engine: Engine
+) -> None:
+    # Plain text from a moderator is a report to preview when it is one; a question otherwise.
+    fake.inject_message(MOD_A, "how many tanks on 24 October 2024?")
+    [answer] = await said(fake, MOD_A, "💬 Asked as: /category tanks on 24 october 2024")
+    tanks = seeded_totals(DAY - timedelta(days=1))["tanks"]
+    assert f"Total as of 24 Oct 2024: <b>{tanks:,}</b>" in answer.params["text"]
+    fake.inject_message(MOD_B, "скільки танків 24 жовтня 2024", language_code="uk")
+    await said(fake, MOD_B, "💬 Як команда: /category tanks 24 жовтня 2024")
+    await preview_of(fake, MOD_A, report_text())
+    with reading(engine) as session:
+        assert [p.moderator_id for p in store.pending_previews(session)] == [MOD_A]
+
+
 async def test_impossible_reports_are_refused_without_a_preview(fake: FakeBotAPI, engine: Engine) -> None:
     # A pasted report dated after today (and its day of grace), and a figure no report can have.
     fake.inject_message(MOD_A, "/post " + report_text(date(2099, 1, 1)))
