@@ -44,13 +44,13 @@ SOURCE_HOME: dict[str, str] = {
 # `COMMANDS` the same way; the composition point joins them.
 COMMANDS: tuple[Command, ...] = (
     Command("totals", "/totals [DATE]", N_("totals as of the latest report (or DATE)")),
-    Command("day", "/day DATE", N_("one report: the day's losses, totals and ranks")),
-    Command("range", "/range PERIOD", N_("losses summed over a period, with daily averages")),
-    Command("top", "/top CATEGORY [N] [PERIOD]", N_("the N days with the highest losses")),
-    Command("category", "/category CATEGORY [PERIOD]", N_("one category: total, averages, record, rank")),
+    Command("day", "/day [DATE]", N_("one report: the day's losses, totals and ranks")),
+    Command("range", "/range [PERIOD]", N_("losses summed over a period, with daily averages")),
+    Command("top", "/top [CATEGORY [N] [PERIOD]]", N_("the N days with the highest losses")),
+    Command("category", "/category [CATEGORY [PERIOD]]", N_("one category: total, averages, record, rank")),
     Command("records", "/records", N_("the record day of each category")),
     Command("categories", "/categories", N_("category names and what you can type")),
-    Command("lang", "/lang en|uk", N_("set this chat's language"), MANAGERS),
+    Command("lang", "/lang [en|uk]", N_("set this chat's language"), MANAGERS),
     Command("help", "/help", N_("this help")),
     Command("start", "/start", N_("what this bot does")),
 )
@@ -65,7 +65,7 @@ EXAMPLES: dict[str, str] = {
 }
 
 
-#: The placeholders of the usage lines, translated where shown ("/day DATE" is "/day ДАТА" in Ukrainian);
+#: The placeholders of the usage lines, translated where shown ("/day [DATE]" is "/day [ДАТА]" in Ukrainian);
 #: "time", "top" and "en|uk" are typed as they are.
 PLACEHOLDERS: dict[str, str] = {
     "DATE": N_("DATE"),

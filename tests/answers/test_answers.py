@@ -135,17 +135,17 @@ def test_ukrainian_uses_babel_no_break_space_thousands(history: Session) -> None
         ("top", "5 personnel", "I don't know the category “5”"),
         ("top", "personnel 0", "N must be a whole number from 1 to 50"),
         ("top", "personnel 999999999", "N must be a whole number from 1 to 50"),
-        ("top", "", "Usage: /top CATEGORY [N] [PERIOD]"),
+        ("top", "", "Usage: /top [CATEGORY [N] [PERIOD]]"),
         ("day", "tanks", "I can't read the date “tanks”"),
-        ("day", "", "Usage: /day DATE"),
+        ("day", "", "Usage: /day [DATE]"),
         ("day", "2021-01-01", "before the full-scale invasion"),
         ("day", "2030-01-01", "1 Jan 2030 is in the future: the latest report is of 22 Aug 2026"),
         ("range", "2024-13-45", "I can't read the period “2024-13-45”: no such date"),
         ("range", "2024-10-25..2024-10-21", "it ends before it starts"),
-        ("range", "", "Usage: /range PERIOD"),
+        ("range", "", "Usage: /range [PERIOD]"),
         ("totals", "abc", "I can't read the date “abc”"),
         ("category", "foo", "I don't know the category “foo”"),
-        ("category", "", "Usage: /category CATEGORY [PERIOD]"),
+        ("category", "", "Usage: /category [CATEGORY [PERIOD]]"),
         ("category", "tanks someday", "I can't read the period “someday”"),
     ],
 )
@@ -170,7 +170,7 @@ def test_user_text_is_escaped_and_cut_short_when_quoted_back(history: Session) -
 
 def test_usage_in_ukrainian(history: Session) -> None:
     text = ask(history, "day", "танки", lang="uk")
-    assert "Використання: /day ДАТА" in text and "Не можу розібрати дату «танки»" in text
+    assert "Використання: /day [ДАТА]" in text and "Не можу розібрати дату «танки»" in text
 
 
 def test_a_category_reported_late_is_averaged_over_its_own_days(history: Session) -> None:

@@ -269,7 +269,7 @@ def test_categories_and_help_list_everything_in_one_message() -> None:
     for lang in ("en", "uk"):
         assert len(render.categories_list(lang).text) <= render.MAX_MESSAGE
         text = visible_text(render.help_text(lang, COMMANDS).text, "HTML")
-        assert ("/top CATEGORY [N] [PERIOD]" if lang == "en" else "/top КАТЕГОРІЯ [N] [ПЕРІОД]") in text
+        assert ("/top [CATEGORY [N] [PERIOD]]" if lang == "en" else "/top [КАТЕГОРІЯ [N] [ПЕРІОД]]") in text
     listed = visible_text(render.categories_list("en").text, "HTML")
     assert "Vehicles (retired) (retired)" not in listed
     assert "Vehicles (retired)" in listed
@@ -277,8 +277,24 @@ def test_categories_and_help_list_everything_in_one_message() -> None:
 
 def test_usage_lines_speak_the_chats_language() -> None:
     text = visible_text(render.help_text("uk", COMMANDS).text, "HTML")
-    assert "/day ДАТА — " in text and "/range ПЕРІОД — " in text and "/totals [ДАТА] — " in text
+    assert "/day [ДАТА] — " in text and "/range [ПЕРІОД] — " in text and "/totals [ДАТА] — " in text
     assert not any(word in text for word in ("DATE", "PERIOD", "CATEGORY"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        ("en", ["/day [DATE] — ", "/range [PERIOD] — ", "/top [CATEGORY [N] [PERIOD]] — ",
+                "/category [CATEGORY [PERIOD]] — ", "/lang [en|uk] — "]),
+        ("uk", ["/day [ДАТА] — ", "/range [ПЕРІОД] — ", "/top [КАТЕГОРІЯ [N] [ПЕРІОД]] — ",
+                "/category [КАТЕГОРІЯ [ПЕРІОД]] — ", "/lang [en|uk] — "]),
+    ],
+)  # fmt: skip
+def test_help_shows_that_menu_commands_work_bare(lang: str, lines: list[str]) -> None:
+    """Sent alone from the menu, /day, /range, /top, /category and /lang answer (with buttons): the
+    usage marks their arguments optional."""
+    text = visible_text(render.help_text(lang, COMMANDS).text, "HTML")
+    assert all(line in text for line in lines), text
 
 
 def test_categories_list_only_what_leads_to_each_one() -> None:
