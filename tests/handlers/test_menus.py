@@ -217,6 +217,34 @@ async def test_a_bare_category_command_offers_the_main_categories(
     assert "• " + label in buttons(edited)  # the buttons stay, the chosen one marked
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["👤 Personnel", "🛡 Tanks", "🚙 AFVs", "💥 Artillery", "🚀 MLRS", "📡 Air defence",
+                "✈️ Aircraft", "🚁 Helicopters", "🛸 UAVs", "🎯 Cruise missiles", "🚢 Ships / boats",
+                "🚚 Vehicles"]),
+        ("uk", ["👤 Особовий склад", "🛡 Танки", "🚙 ББМ", "💥 Артилерія", "🚀 РСЗВ", "📡 ППО",
+                "✈️ Літаки", "🚁 Гелікоптери", "🛸 БпЛА", "🎯 Крилаті ракети", "🚢 Кораблі / катери",
+                "🚚 Автотехніка"]),
+    ],
+)  # fmt: skip
+async def test_category_buttons_fit_half_a_phone_screen(
+    app: BotApplication, fake: FakeBotAPI, lang: str, expected: list[str]
+) -> None:
+    """Two buttons a row: a phone cuts a label past ~20 characters ("БпЛА оперативно-тактичного рівня"
+    would read "БпЛА операт…"), so the buttons carry short names and the answer the full one."""
+    shown = await ask_one(app, fake, USER, "/category", language_code=lang)
+    assert list(buttons(shown)) == expected
+    await press(app, fake, shown, buttons(shown)[expected[8]], user_id=USER, lang=lang)
+    edited = now_shown(fake, shown)
+    full = "Operational-tactical UAVs" if lang == "en" else "БпЛА оперативно-тактичного рівня"
+    assert plain(edited["text"]).startswith("🛸 " + full)
+    assert "• " + expected[8] in buttons(edited)
+    for command in ("/top", "/category", "/range"):
+        for label in buttons(await ask_one(app, fake, USER, command, language_code=lang)):
+            assert len("• " + label) <= answer_menus.MAX_LABEL, label
+
+
 async def test_a_bare_range_offers_periods_ending_at_the_newest_report(
     app: BotApplication, fake: FakeBotAPI
 ) -> None:
@@ -237,7 +265,7 @@ async def test_a_bare_range_in_ukrainian(app: BotApplication, fake: FakeBotAPI) 
     assert plain(shown["text"]).startswith("Втрати за який період?")
     labels = list(buttons(shown))
     assert labels[:2] == ["7 днів", "30 днів"] and labels[3:] == ["2026", "Увесь час"]
-    assert labels[2].startswith("серп") and "2026" in labels[2]
+    assert labels[2] == "Серпень 2026"  # a button's label starts with a capital, as in English
     await press(app, fake, shown, buttons(shown)["30 днів"], user_id=UK_USER, lang="uk")
     assert "Особовий склад" in plain(now_shown(fake, shown)["text"])
 
