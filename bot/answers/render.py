@@ -148,11 +148,11 @@ def gap(missing: Gap, lang: str) -> str:
                 + _(lang, "Nearest reports: {days}.", days=", ".join(near))
             )
         case NoReportsIn(period):
-            return _(lang, "No reports in {period}.", period=_label(period, lang))
+            return _(lang, "No reports for this period ({period}).", period=_label(period, lang))
         case NoFigures(category, period):
             return _(
                 lang,
-                "No daily figures for {name} in {period}.",
+                "No daily figures for {name} in this period ({period}).",
                 name=_name(category, lang),
                 period=_label(period, lang),
             )

@@ -249,7 +249,19 @@ def test_a_range_over_the_gap_says_which_days_are_missing(gap: Session) -> None:
 
 
 def test_a_range_with_no_reports_says_so(gap: Session) -> None:
-    assert "No reports in 23–24 Oct 2024." in ask(gap, "range", "2024-10-23..2024-10-24")
+    assert "No reports for this period (23–24 Oct 2024)." in ask(gap, "range", "2024-10-23..2024-10-24")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "No reports for this period (since 26 Oct 2024)."),
+        ("uk", "За цей період (з 26 жовт. 2024\u202fр.) звітів немає."),
+    ],
+)
+def test_no_reports_since_a_day_reads_as_a_sentence(gap: Session, lang: str, expected: str) -> None:
+    """Any period's label fits the sentence: it read "No reports in since 26 Oct 2024"."""
+    assert ask(gap, "range", "since 2024-10-26", lang=lang) == expected
 
 
 def test_an_empty_store_tells_how_to_load_the_history(engine: Engine) -> None:

@@ -139,8 +139,11 @@ def test_day_in_ukrainian() -> None:
             NoReportOn(date(2022, 2, 24), None, date(2022, 2, 25)),
             "No report is stored for 24 Feb 2022. Nearest reports: 25 Feb 2022.",
         ),
-        (NoReportsIn(parse_period("2024-10-23..2024-10-24", today=TODAY)), "No reports in 23–24 Oct 2024."),
-        (NoFigures("ships", None), "No daily figures for Warships / boats in all time."),
+        (
+            NoReportsIn(parse_period("2024-10-23..2024-10-24", today=TODAY)),
+            "No reports for this period (23–24 Oct 2024).",
+        ),
+        (NoFigures("ships", None), "No daily figures for Warships / boats in this period (all time)."),
     ],
 )
 def test_gaps_say_what_is_missing(gap: Gap, text: str) -> None:
@@ -235,7 +238,7 @@ def test_category_not_in_the_latest_report_nor_in_the_period() -> None:
     )
     text = lines(render.category(view, "en"))
     assert text[2] == "Vehicles (retired) is not in the latest report (reported 24 Feb 2022 – 30 Apr 2022)."
-    assert text[4] == "No daily figures for Vehicles (retired) in 2024."
+    assert text[4] == "No daily figures for Vehicles (retired) in this period (2024)."
 
 
 # ----------------------------------------------------------------------------------------------- /records
