@@ -55,12 +55,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "/start", N_("what this bot does")),
 )
 
+#: An example under each usage line; catalog messages, so a Ukrainian reader sees Ukrainian names and dates.
 EXAMPLES: dict[str, str] = {
-    "totals": "/totals 2025-08-22",
-    "day": "/day 2024-10-25",
-    "range": "/range 2024-10-21..2024-10-25",
-    "top": "/top personnel 3 2022-04-01..2024-10-25",
-    "category": "/category tanks 2024",
+    "totals": N_("/totals 2025-08-22"),
+    "day": N_("/day 2024-10-25"),
+    "range": N_("/range 2024-10-21..2024-10-25"),
+    "top": N_("/top personnel 3 2022-04-01..2024-10-25"),
+    "category": N_("/category tanks 2024"),
     "lang": "/lang uk",
 }
 

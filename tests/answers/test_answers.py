@@ -345,3 +345,22 @@ def test_ukrainian_answers_never_print_a_double_full_stop(history: Session, comm
 def test_top_lists_only_days_with_a_loss(history: Session) -> None:
     text = plain(ask(history, "top", "submarines 10"))
     assert "Top 1 day: Submarines" in text and " — 0" not in text and "2." not in text
+
+
+@pytest.mark.parametrize(
+    ("command", "bad", "example"),
+    [
+        ("totals", "abc", "/totals 22.08.2025"),
+        ("day", "танки", "/day 25.10.2024"),
+        ("range", "2024-13-45", "/range 21.10.2024..25.10.2024"),
+        ("top", "крилаті 3", "/top особовий 3 01.04.2022..25.10.2024"),
+        ("category", "foo", "/category танки 2024"),
+    ],
+)
+def test_a_ukrainian_usage_example_is_ukrainian_and_answers(
+    history: Session, command: str, bad: str, example: str
+) -> None:
+    """The example under a Ukrainian usage line read "/top personnel 3 2022-04-01..2024-10-25"."""
+    assert f"Приклад: {example}" in ask(history, command, bad, lang="uk")
+    answer = ask(history, command, example.split(maxsplit=1)[1], lang="uk")
+    assert "Використання" not in answer and "📎" in answer
