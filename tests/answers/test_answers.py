@@ -353,7 +353,7 @@ def test_top_lists_only_days_with_a_loss(history: Session) -> None:
         ("totals", "abc", "/totals 22.08.2025"),
         ("day", "танки", "/day 25.10.2024"),
         ("range", "2024-13-45", "/range 21.10.2024..25.10.2024"),
-        ("top", "крилаті 3", "/top особовий 3 01.04.2022..25.10.2024"),
+        ("top", "літачки 3", "/top особовий 3 01.04.2022..25.10.2024"),
         ("category", "foo", "/category танки 2024"),
     ],
 )
@@ -364,3 +364,10 @@ def test_a_ukrainian_usage_example_is_ukrainian_and_answers(
     assert f"Приклад: {example}" in ask(history, command, bad, lang="uk")
     answer = ask(history, command, example.split(maxsplit=1)[1], lang="uk")
     assert "Використання" not in answer and "📎" in answer
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_the_first_word_of_a_two_word_name_is_enough(history: Session, lang: str) -> None:
+    """People type "/top крилаті 3" as they type "/top ббм 3"; it was "I don't know the category"."""
+    text = ask(history, "top", "крилаті 3", lang=lang)
+    assert ("Cruise missiles" if lang == "en" else "Крилаті ракети") in text and "📎" in text
