@@ -538,3 +538,29 @@ async def test_the_examples_under_the_buttons_answer_in_both_languages(
             typed = _(lang, example)
             reply = plain((await ask_one(app, fake, USER, typed, language_code=lang))["text"])
             assert "Usage" not in reply and "Використання" not in reply, (typed, reply)
+
+
+# ------------------------------------------------------------------------------------- /settings input
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "said"),
+    [
+        ("en", "/settings time 9:30 Kyiv", "When: at 09:30 (Europe/Kyiv)"),
+        ("uk", "/settings time 7.30 london", "Коли: о 07:30 (Europe/London)"),
+        ("en", "/settings time 08:00 europe/warsaw", "When: at 08:00 (Europe/Warsaw)"),
+        ("en", "/settings time 09:00 Mars/Phobos", "Unknown time zone Mars/Phobos; use an IANA name"),
+        ("uk", "/settings time 09:00 Марс", "Невідома часова зона Марс; вкажіть назву IANA"),
+        ("en", "/settings top 5", "After top, give two numbers from 1 to 50: alert when a day ranks"),
+        ("uk", "/settings top 0 5", "Після top вкажіть два числа від 1 до 50: сповіщати, коли день"),
+        ("uk", "/settings foo", "Використання: /settings, /settings time ГГ:ХХ [ЗОНА]"),
+    ],
+)
+async def test_settings_read_a_city_for_a_zone_and_say_what_top_needs(
+    app: BotApplication, fake: FakeBotAPI, lang: str, typed: str, said: str
+) -> None:
+    """A city is what people type for a zone ("Kyiv" was an unknown zone); "/settings top 5" said
+    only the usage of every setting."""
+    await ask_one(app, fake, USER, "/subscribe", language_code=lang)
+    answer = plain((await ask_one(app, fake, USER, typed, language_code=lang))["text"])
+    assert said in answer, answer
