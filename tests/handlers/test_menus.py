@@ -522,12 +522,15 @@ async def test_what_start_suggests_answers_months_after_the_newest_report(
         tries, _dot, alone = start.split("\n\n")[1].partition(". ")
         suggested = re.findall(r"(/(?:totals|day|range|top)(?: [^\s,./;]+(?: \d+)?)?)", tries)
         assert len(suggested) == 4, suggested
-        suggested += re.findall(r"/(?:top|category|range)\b", alone.split("\n")[0])
-        assert len(suggested) == 7, suggested
-        for command in suggested:
-            reply = plain((await ask(app, fake, USER, command, language_code=lang))[0]["text"])
+        with_buttons = re.findall(r"/(?:top|category|range|lang|day)\b", alone.split("\n")[0])
+        assert with_buttons == ["/top", "/category", "/range", "/lang", "/day"], with_buttons
+        for command in suggested + with_buttons:
+            [answer] = await ask(app, fake, USER, command, language_code=lang)
+            reply = plain(answer["text"])
             for dead_end in ("No reports", "звітів немає", "Usage", "Використання"):
                 assert dead_end not in reply, (command, reply)
+            if command in with_buttons:  # what /start says: each offers buttons when sent alone
+                assert buttons(answer), command
 
 
 async def test_the_examples_under_the_buttons_answer_in_both_languages(
