@@ -180,8 +180,9 @@ def test_a_category_reported_late_is_averaged_over_its_own_days(history: Session
     [line] = [line for line in whole.splitlines() if "Ground robotic systems" in line]
     robots = queries.period_sums(history, date(2022, 2, 24), TODAY).sums["ground_robotic_systems"]
     assert robots.first_reported == (date(2026, 5, 3), 1_306)
-    expected = f"{robots.amount:,} (≈{(robots.amount - 1_306) / (robots.days - 1):.1f}/day since 3 May 2026"
-    assert line == f"🤖 Ground robotic systems: {expected}, when first reported)"
+    average = (robots.amount - 1_306) / (robots.days - 1)
+    expected = f"{robots.amount:,} (1,306 at its first report on 3 May 2026, then ≈{average:.1f}/day)"
+    assert line == f"🤖 Ground robotic systems: {expected}"
     assert robots.daily_average() < robots.amount / robots.days  # the 1,306 are not one day's losses
 
 

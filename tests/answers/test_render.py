@@ -336,11 +336,11 @@ def test_a_late_category_over_the_whole_war_is_averaged_from_its_first_report() 
     )
     # The whole total, but its first report's 1,306 were lost before: 856 over the 97 days after it.
     assert lines(render.period(view, "en"))[2] == (
-        "🤖 Ground robotic systems: 2,162 (≈8.8/day since 3 May 2026, when first reported)"
-    )
+        "🤖 Ground robotic systems: 2,162 (1,306 at its first report on 3 May 2026, then ≈8.8/day)"
+    )  # it read "2,162 (≈8.8/day since 3 May 2026…)": 2,162 over 97 days is 22 a day, not 8.8
     assert lines(render.period(view, "uk"))[2] == (
-        f"🤖 Наземні роботизовані комплекси: 2{NBSP}162 (≈8,8/добу від {fmt.day(since, 'uk')}, "
-        "першого звіту з цією категорією)"
+        f"🤖 Наземні роботизовані комплекси: 2{NBSP}162 (1{NBSP}306 у першому звіті з цією категорією, "
+        f"{fmt.day(since, 'uk')}; далі ≈8,8/добу)"
     )
 
 
