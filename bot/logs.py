@@ -113,3 +113,6 @@ def setup_logging(level: str, *, log_format: LogFormat = "text", secrets: Iterab
         each.addFilter(redacting)
     # httpx logs every request URL at INFO (the URL holds the token: redacted, but noise all the same).
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Alembic narrates its set-up at INFO (plugins, the dialect): noise in every command's output at
+    # LOG_LEVEL=INFO; `lossbot migrate --status` shows the revision.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -29,7 +29,8 @@ async def start(update: Update, context: BotContext) -> None:
                 "👋 I keep the daily figures of Russia's losses in Ukraine as published by "
                 "Ukraine's General Staff, and answer questions about totals, days, periods and "
                 "categories.\n\nTry /totals, /day, /range week or /top personnel 10. Sent alone, "
-                "/top, /category and /range offer buttons to choose from.\nAll commands: /help",
+                "/top, /category, /range and /lang offer buttons to choose from; /day has ◀ ▶ for "
+                "the report before and after.\nAll commands: /help",
             )
         ),
         lang,

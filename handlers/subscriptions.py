@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import logging
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus
@@ -50,6 +52,10 @@ UNSUBSCRIBED = N_("Unsubscribed: no more daily messages here. /subscribe to come
 NOT_SUBSCRIBED = N_("This chat is not subscribed. /subscribe first.")
 SETTINGS_USAGE = N_("Usage: /settings, /settings time HH:MM [ZONE], /settings time now, /settings top N M")
 BAD_ZONE = N_("Unknown time zone {zone}; use an IANA name such as Europe/Kyiv.")
+BAD_TOP = N_(
+    "After top, give two numbers from 1 to 50: alert when a day ranks in the top N for personnel and "
+    "in the top M for the other categories, e.g. /settings top 10 5."
+)
 BAD_TIME = N_("{time} is not a time of day: give the hour (0–23) and minutes (00–59) as HH:MM, e.g. 08:30.")
 ADMINS_ONLY = N_("Only the group's administrators can change its subscription.")
 #: What a chat receives (Subscription.receive), as /settings names it and as its buttons say.
@@ -216,13 +222,37 @@ def _parse_settings(args: list[str]) -> dict[str, Any] | str:
             return BAD_TIME
         change: dict[str, Any] = {"send_at": at.strftime("%H:%M")}
         if len(args) == 3:
-            if schedule.zone_or_none(args[2]) is None:
+            zone = zone_name(args[2])
+            if zone is None:
                 return BAD_ZONE
-            change["timezone"] = args[2]
+            change["timezone"] = zone
         return change
-    if what == "top" and len(args) == 3 and all(a.isdigit() and 1 <= int(a) <= 50 for a in args[1:]):
-        return {"top_personnel": int(args[1]), "top_other": int(args[2])}
+    if what == "top":
+        if len(args) == 3 and all(a.isdigit() and 1 <= int(a) <= 50 for a in args[1:]):
+            return {"top_personnel": int(args[1]), "top_other": int(args[2])}
+        return BAD_TOP
     return SETTINGS_USAGE
+
+
+@cache
+def _zones_by_word() -> dict[str, str | None]:
+    """Each zone by its name in any case ("europe/kyiv"), else by its last part alone ("kyiv",
+    "new_york"); None where two zones share that last part."""
+    zones = sorted(available_timezones())
+    found: dict[str, str | None] = {}
+    for zone in zones:
+        city = zone.rsplit("/", 1)[-1].lower()
+        found[city] = None if city in found else zone
+    found.update({zone.lower(): zone for zone in zones})
+    return found
+
+
+def zone_name(text: str) -> str | None:
+    """The IANA zone TEXT names: the name itself ("Europe/Kyiv", "utc"), or a city alone, as people
+    type it ("Kyiv", "new_york"); None when it names none."""
+    if schedule.zone_or_none(text) is not None:
+        return text
+    return _zones_by_word().get(text.lower())
 
 
 async def settings_button(update: Update, context: BotContext) -> None:

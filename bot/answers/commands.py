@@ -51,7 +51,7 @@ def _usage(command: str, lang: str, problem: str | None = None) -> UsageError:
     lines = [problem] if problem else []
     lines.append(_(lang, "Usage: {usage}", usage=html.escape(usage)))
     if command in EXAMPLES:
-        lines.append(_(lang, "Example: {example}", example=html.escape(EXAMPLES[command])))
+        lines.append(_(lang, "Example: {example}", example=html.escape(_(lang, EXAMPLES[command]))))
     return UsageError("\n".join(lines))
 
 

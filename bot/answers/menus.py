@@ -40,6 +40,20 @@ MAIN_CATEGORIES = (
     "ships",
     "vehicles_fuel_tanks",
 )
+#: Shorter names on the category buttons, where the full one does not fit half a phone's width
+#: (two buttons a row): "БпЛА оперативно-тактичного рівня" would be cut to "БпЛА операт…". The answer
+#: a button gives names the category in full.
+BUTTON_NAMES = {
+    "afv": N_("AFVs"),
+    "artillery": N_("Artillery"),
+    "air_defense": N_("Air defence"),
+    "uav": N_("UAVs"),
+    "ships": N_("Ships / boats"),
+    "vehicles_fuel_tanks": N_("Vehicles"),
+}
+#: The longest label a category or period button may have (its "• " mark included), in characters.
+MAX_LABEL = 20
+
 #: The /range buttons: (argument, label). The month and the year are the newest report's, named on the
 #: button; "week" and "30d" end at the newest report (bot/domain/periods.py).
 FIXED_PERIODS = (("week", N_("7 days")), ("30d", N_("30 days")))
@@ -115,10 +129,15 @@ def _rows(buttons: Iterable[Button], width: int) -> Keyboard:
     return tuple(tuple(listed[i : i + width]) for i in range(0, len(listed), width))
 
 
+def button_name(category: Category, lang: str) -> str:
+    short = BUTTON_NAMES.get(category.key)
+    return category.name(lang) if short is None else _(lang, short)
+
+
 def category_keyboard(action: str, lang: str, asker: int, chosen: str | None = None) -> Keyboard:
     return _rows(
         (
-            Button(_marked(f"{c.icon} {c.name(lang)}", c.key == chosen), data(action, asker, c.key))
+            Button(_marked(f"{c.icon} {button_name(c, lang)}", c.key == chosen), data(action, asker, c.key))
             for c in _categories()
         ),
         2,
@@ -157,7 +176,8 @@ def periods(session: Session, lang: str) -> tuple[tuple[str, str], ...]:
     choices = [(arg, _(lang, label)) for arg, label in FIXED_PERIODS]
     latest = facts.latest_report_date(session)
     if latest is not None:
-        choices.append((f"{latest:%Y-%m}", fmt.month(latest.year, latest.month, lang)))
+        month = fmt.month(latest.year, latest.month, lang)  # "серпень 2026": a label starts capitalised
+        choices.append((f"{latest:%Y-%m}", month[:1].upper() + month[1:]))
         choices.append((str(latest.year), str(latest.year)))
     choices.append((ALL_PERIOD[0], _(lang, ALL_PERIOD[1])))
     return tuple(choices)

@@ -151,11 +151,11 @@ def gap(missing: Gap, lang: str) -> str:
                 + _(lang, "Nearest reports: {days}.", days=", ".join(near))
             )
         case NoReportsIn(period):
-            return _(lang, "No reports in {period}.", period=_label(period, lang))
+            return _(lang, "No reports for this period ({period}).", period=_label(period, lang))
         case NoFigures(category, period):
             return _(
                 lang,
-                "No daily figures for {name} in {period}.",
+                "No daily figures for {name} in this period ({period}).",
                 name=_name(category, lang),
                 period=_label(period, lang),
             )
@@ -393,12 +393,15 @@ def period(view: PeriodView, lang: str) -> Reply:
             "amount": _bold(fmt.number(s.amount, lang)),
             "avg": fmt.average(s.daily_average(), lang),
         }
-        if s.first_reported is not None:  # its whole total, averaged over the days it is reported
-            day = fmt.day(s.first_reported[0], lang)
+        if s.first_reported is not None:
+            # Its whole total; the first report's own total was lost before, so the average (what came
+            # after) says so, or a reader dividing the total by the days finds another figure.
+            first_day, first_total = s.first_reported
             line = _(
                 lang,
-                "{icon} {name}: {amount} (≈{avg}/day since {day}, when first reported)",
-                day=day,
+                "{icon} {name}: {amount} ({first} at its first report on {day}, then ≈{avg}/day)",
+                first=fmt.number(first_total, lang),
+                day=fmt.day(first_day, lang),
                 **fields,
             )
         else:
@@ -498,10 +501,11 @@ def _in_period_line(in_period: InPeriod | NoFigures, lang: str) -> str:
     if losses.first_reported is not None:
         return _(
             lang,
-            "{period}: {amount} (≈{avg}/day since {since}, when first reported); "
+            "{period}: {amount} ({first} at its first report on {since}, then ≈{avg}/day); "
             "highest day {day}, {increase}",
             period=_label(in_period.period, lang),
             amount=_bold(fmt.number(losses.amount, lang)),
+            first=fmt.number(losses.first_reported[1], lang),
             avg=fmt.average(losses.daily_average(), lang),
             since=fmt.day(losses.first_reported[0], lang),
             day=fmt.day(in_period.best.report_date, lang),

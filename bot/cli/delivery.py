@@ -26,6 +26,8 @@ from storage import queries
 from storage.db import reading, transaction
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from bot.config import Settings
 
 log = logging.getLogger(__name__)
@@ -154,6 +156,17 @@ async def send_summary(
         engine.dispose()
 
 
+def _no_report(session: Session, day: date | None) -> str:
+    """Why `lossbot summary` has nothing to print, and what would print something."""
+    latest = queries.latest_report(session)
+    if latest is None:
+        return "error: no reports are stored yet; load the history with: lossbot import PATH"
+    return (
+        f"error: no report is stored for {day}; the latest is of {latest.report_date}"
+        f" (lossbot summary --date {latest.report_date})"
+    )
+
+
 def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     if not args.send:
         from storage.db import make_engine
@@ -162,7 +175,7 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
         with reading(engine) as session:
             report = queries.report_on(session, args.date) if args.date else queries.latest_report(session)
             if report is None:
-                print("No such report.")
+                print(_no_report(session, args.date), file=sys.stderr)
                 return 1
             text = summary.summary_text(facts.report_facts(session, report), args.lang)
             print(text if args.html else as_plain_text(text))

@@ -188,6 +188,8 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     sent = asyncio.run(offline.ask(settings, args.text, lang=args.lang, engine=_store_with_history(settings)))
     for message in sent:
         print(message.text if args.html else as_plain_text(message.text))
+        for row in message.buttons:  # the buttons under the message, as a phone shows them
+            print("  ".join(f"[{label}]" for label in row))
     for path in offline.save_files(sent, Path(args.out)):
         print(f"saved {path}")
     return EXIT_OK

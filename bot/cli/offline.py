@@ -33,6 +33,8 @@ class Sent:
     method: str
     text: str
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    #: The labels of the inline keyboard under the message, row by row.
+    buttons: list[list[str]] = field(default_factory=list)
 
 
 class OfflineRequest(BaseRequest):
@@ -78,7 +80,7 @@ class OfflineRequest(BaseRequest):
                     content = part[1] if isinstance(part[1], bytes) else part[1].read()
                     files[name] = (part[0] or name, content)
             text = str(params.get("text") or params.get("caption") or "")
-            self.sent.append(Sent(api_method, text, files))
+            self.sent.append(Sent(api_method, text, files, _button_labels(params.get("reply_markup"))))
             self._message_id += 1
             result = {
                 "message_id": self._message_id,
@@ -88,6 +90,14 @@ class OfflineRequest(BaseRequest):
                 "text": text,
             }
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+def _button_labels(markup: Any) -> list[list[str]]:
+    """The labels of an inline keyboard as PTB sends it (a JSON string, or a dict)."""
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+    return [[str(button.get("text", "")) for button in row] for row in rows]
 
 
 def message_update(text: str, lang: str) -> dict[str, Any]:

@@ -190,7 +190,7 @@ CATEGORIES: tuple[Category, ...] = (
             ("orc-losses", "missiles"),
             ("russianwarship", "cruise_missiles"),
         ),
-        aliases=("cruise_missiles", "cruise missiles", "missiles", "крилаті ракети", "ракети"),
+        aliases=("cruise_missiles", "cruise missiles", "missiles", "крилаті ракети", "крилаті", "ракети"),
         labels_en=("cruise missiles",),
         labels_uk=("крилаті ракети", "крилатих ракет"),
         icon="🎯",

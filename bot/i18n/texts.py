@@ -44,31 +44,32 @@ SOURCE_HOME: dict[str, str] = {
 # `COMMANDS` the same way; the composition point joins them.
 COMMANDS: tuple[Command, ...] = (
     Command("totals", "/totals [DATE]", N_("totals as of the latest report (or DATE)")),
-    Command("day", "/day DATE", N_("one report: the day's losses, totals and ranks")),
-    Command("range", "/range PERIOD", N_("losses summed over a period, with daily averages")),
-    Command("top", "/top CATEGORY [N] [PERIOD]", N_("the N days with the highest losses")),
-    Command("category", "/category CATEGORY [PERIOD]", N_("one category: total, averages, record, rank")),
+    Command("day", "/day [DATE]", N_("one report: the day's losses, totals and ranks")),
+    Command("range", "/range [PERIOD]", N_("losses summed over a period, with daily averages")),
+    Command("top", "/top [CATEGORY [N] [PERIOD]]", N_("the N days with the highest losses")),
+    Command("category", "/category [CATEGORY [PERIOD]]", N_("one category: total, averages, record, rank")),
     Command("records", "/records [PERIOD]", N_("the record day of each category (within PERIOD)")),
     Command("compare", "/compare PERIOD PERIOD", N_("two periods side by side, with the change")),
     Command("categories", "/categories", N_("category names and what you can type")),
-    Command("lang", "/lang en|uk", N_("set this chat's language"), MANAGERS),
+    Command("lang", "/lang [en|uk]", N_("set this chat's language"), MANAGERS),
     Command("help", "/help", N_("this help")),
     Command("start", "/start", N_("what this bot does")),
 )
 
+#: An example under each usage line; catalog messages, so a Ukrainian reader sees Ukrainian names and dates.
 EXAMPLES: dict[str, str] = {
-    "totals": "/totals 2025-08-22",
-    "day": "/day 2024-10-25",
-    "range": "/range 2024-10-21..2024-10-25",
-    "top": "/top personnel 3 2022-04-01..2024-10-25",
-    "category": "/category tanks 2024",
+    "totals": N_("/totals 2025-08-22"),
+    "day": N_("/day 2024-10-25"),
+    "range": N_("/range 2024-10-21..2024-10-25"),
+    "top": N_("/top personnel 3 2022-04-01..2024-10-25"),
+    "category": N_("/category tanks 2024"),
     "lang": "/lang uk",
-    "records": "/records 2024",
-    "compare": "/compare this week last week",
+    "records": N_("/records 2024"),
+    "compare": N_("/compare this week last week"),
 }
 
 
-#: The placeholders of the usage lines, translated where shown ("/day DATE" is "/day ДАТА" in Ukrainian);
+#: The placeholders of the usage lines, translated where shown ("/day [DATE]" is "/day [ДАТА]" in Ukrainian);
 #: "time", "top" and "en|uk" are typed as they are.
 PLACEHOLDERS: dict[str, str] = {
     "DATE": N_("DATE"),

@@ -135,18 +135,18 @@ def test_ukrainian_uses_babel_no_break_space_thousands(history: Session) -> None
         ("top", "5 personnel", "I don't know the category “5”"),
         ("top", "personnel 0", "N must be a whole number from 1 to 50"),
         ("top", "personnel 999999999", "N must be a whole number from 1 to 50"),
-        ("top", "", "Usage: /top CATEGORY [N] [PERIOD]"),
+        ("top", "", "Usage: /top [CATEGORY [N] [PERIOD]]"),
         ("day", "tanks", "I can't read the date “tanks”"),
-        ("day", "", "Usage: /day DATE"),
+        ("day", "", "Usage: /day [DATE]"),
         ("day", "2021-01-01", "before the full-scale invasion"),
         ("day", "2030-01-01", "1 Jan 2030 is in the future: the latest report is of 22 Aug 2026"),
         ("range", "2024-13-45", "“2024-13-45” is not a date: there is no month 13."),
         ("range", "0000-01-01", "I can't read the period “0000-01-01”: no such date"),
         ("range", "2024-10-25..2024-10-21", "it ends before it starts"),
-        ("range", "", "Usage: /range PERIOD"),
+        ("range", "", "Usage: /range [PERIOD]"),
         ("totals", "abc", "I can't read the date “abc”"),
         ("category", "foo", "I don't know the category “foo”"),
-        ("category", "", "Usage: /category CATEGORY [PERIOD]"),
+        ("category", "", "Usage: /category [CATEGORY [PERIOD]]"),
         ("category", "tanks someday", "I can't read the period “someday”"),
     ],
 )
@@ -171,7 +171,7 @@ def test_user_text_is_escaped_and_cut_short_when_quoted_back(history: Session) -
 
 def test_usage_in_ukrainian(history: Session) -> None:
     text = ask(history, "day", "танки", lang="uk")
-    assert "Використання: /day ДАТА" in text and "Не можу розібрати дату «танки»" in text
+    assert "Використання: /day [ДАТА]" in text and "Не можу розібрати дату «танки»" in text
 
 
 def test_a_category_reported_late_is_averaged_over_its_own_days(history: Session) -> None:
@@ -181,8 +181,9 @@ def test_a_category_reported_late_is_averaged_over_its_own_days(history: Session
     [line] = [line for line in whole.splitlines() if "Ground robotic systems" in line]
     robots = queries.period_sums(history, date(2022, 2, 24), TODAY).sums["ground_robotic_systems"]
     assert robots.first_reported == (date(2026, 5, 3), 1_306)
-    expected = f"{robots.amount:,} (≈{(robots.amount - 1_306) / (robots.days - 1):.1f}/day since 3 May 2026"
-    assert line == f"🤖 Ground robotic systems: {expected}, when first reported)"
+    average = (robots.amount - 1_306) / (robots.days - 1)
+    expected = f"{robots.amount:,} (1,306 at its first report on 3 May 2026, then ≈{average:.1f}/day)"
+    assert line == f"🤖 Ground robotic systems: {expected}"
     assert robots.daily_average() < robots.amount / robots.days  # the 1,306 are not one day's losses
 
 
@@ -250,7 +251,19 @@ def test_a_range_over_the_gap_says_which_days_are_missing(gap: Session) -> None:
 
 
 def test_a_range_with_no_reports_says_so(gap: Session) -> None:
-    assert "No reports in 23–24 Oct 2024." in ask(gap, "range", "2024-10-23..2024-10-24")
+    assert "No reports for this period (23–24 Oct 2024)." in ask(gap, "range", "2024-10-23..2024-10-24")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "No reports for this period (since 26 Oct 2024)."),
+        ("uk", "За цей період (з 26 жовт. 2024\u202fр.) звітів немає."),
+    ],
+)
+def test_no_reports_since_a_day_reads_as_a_sentence(gap: Session, lang: str, expected: str) -> None:
+    """Any period's label fits the sentence: it read "No reports in since 26 Oct 2024"."""
+    assert ask(gap, "range", "since 2024-10-26", lang=lang) == expected
 
 
 def test_an_empty_store_tells_how_to_load_the_history(engine: Engine) -> None:
@@ -334,3 +347,29 @@ def test_ukrainian_answers_never_print_a_double_full_stop(history: Session, comm
 def test_top_lists_only_days_with_a_loss(history: Session) -> None:
     text = plain(ask(history, "top", "submarines 10"))
     assert "Top 1 day: Submarines" in text and " — 0" not in text and "2." not in text
+
+
+@pytest.mark.parametrize(
+    ("command", "bad", "example"),
+    [
+        ("totals", "abc", "/totals 22.08.2025"),
+        ("day", "танки", "/day 25.10.2024"),
+        ("range", "2024-13-45", "/range 21.10.2024..25.10.2024"),
+        ("top", "літачки 3", "/top особовий 3 01.04.2022..25.10.2024"),
+        ("category", "foo", "/category танки 2024"),
+    ],
+)
+def test_a_ukrainian_usage_example_is_ukrainian_and_answers(
+    history: Session, command: str, bad: str, example: str
+) -> None:
+    """The example under a Ukrainian usage line read "/top personnel 3 2022-04-01..2024-10-25"."""
+    assert f"Приклад: {example}" in ask(history, command, bad, lang="uk")
+    answer = ask(history, command, example.split(maxsplit=1)[1], lang="uk")
+    assert "Використання" not in answer and "📎" in answer
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_the_first_word_of_a_two_word_name_is_enough(history: Session, lang: str) -> None:
+    """People type "/top крилаті 3" as they type "/top ббм 3"; it was "I don't know the category"."""
+    text = ask(history, "top", "крилаті 3", lang=lang)
+    assert ("Cruise missiles" if lang == "en" else "Крилаті ракети") in text and "📎" in text

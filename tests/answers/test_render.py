@@ -139,8 +139,11 @@ def test_day_in_ukrainian() -> None:
             NoReportOn(date(2022, 2, 24), None, date(2022, 2, 25)),
             "No report is stored for 24 Feb 2022. Nearest reports: 25 Feb 2022.",
         ),
-        (NoReportsIn(parse_period("2024-10-23..2024-10-24", today=TODAY)), "No reports in 23–24 Oct 2024."),
-        (NoFigures("ships", None), "No daily figures for Warships / boats in all time."),
+        (
+            NoReportsIn(parse_period("2024-10-23..2024-10-24", today=TODAY)),
+            "No reports for this period (23–24 Oct 2024).",
+        ),
+        (NoFigures("ships", None), "No daily figures for Warships / boats in this period (all time)."),
     ],
 )
 def test_gaps_say_what_is_missing(gap: Gap, text: str) -> None:
@@ -251,7 +254,7 @@ def test_category_not_in_the_latest_report_nor_in_the_period() -> None:
     )
     text = lines(render.category(view, "en"))
     assert text[2] == "Vehicles (retired) is not in the latest report (reported 24 Feb 2022 – 30 Apr 2022)."
-    assert text[4] == "No daily figures for Vehicles (retired) in 2024."
+    assert text[4] == "No daily figures for Vehicles (retired) in this period (2024)."
 
 
 # ----------------------------------------------------------------------------------------------- /records
@@ -285,7 +288,7 @@ def test_categories_and_help_list_everything_in_one_message() -> None:
     for lang in ("en", "uk"):
         assert len(render.categories_list(lang).text) <= render.MAX_MESSAGE
         text = visible_text(render.help_text(lang, COMMANDS).text, "HTML")
-        assert ("/top CATEGORY [N] [PERIOD]" if lang == "en" else "/top КАТЕГОРІЯ [N] [ПЕРІОД]") in text
+        assert ("/top [CATEGORY [N] [PERIOD]]" if lang == "en" else "/top [КАТЕГОРІЯ [N] [ПЕРІОД]]") in text
     listed = visible_text(render.categories_list("en").text, "HTML")
     assert "Vehicles (retired) (retired)" not in listed
     assert "Vehicles (retired)" in listed
@@ -293,8 +296,24 @@ def test_categories_and_help_list_everything_in_one_message() -> None:
 
 def test_usage_lines_speak_the_chats_language() -> None:
     text = visible_text(render.help_text("uk", COMMANDS).text, "HTML")
-    assert "/day ДАТА — " in text and "/range ПЕРІОД — " in text and "/totals [ДАТА] — " in text
+    assert "/day [ДАТА] — " in text and "/range [ПЕРІОД] — " in text and "/totals [ДАТА] — " in text
     assert not any(word in text for word in ("DATE", "PERIOD", "CATEGORY"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        ("en", ["/day [DATE] — ", "/range [PERIOD] — ", "/top [CATEGORY [N] [PERIOD]] — ",
+                "/category [CATEGORY [PERIOD]] — ", "/lang [en|uk] — "]),
+        ("uk", ["/day [ДАТА] — ", "/range [ПЕРІОД] — ", "/top [КАТЕГОРІЯ [N] [ПЕРІОД]] — ",
+                "/category [КАТЕГОРІЯ [ПЕРІОД]] — ", "/lang [en|uk] — "]),
+    ],
+)  # fmt: skip
+def test_help_shows_that_menu_commands_work_bare(lang: str, lines: list[str]) -> None:
+    """Sent alone from the menu, /day, /range, /top, /category and /lang answer (with buttons): the
+    usage marks their arguments optional."""
+    text = visible_text(render.help_text(lang, COMMANDS).text, "HTML")
+    assert all(line in text for line in lines), text
 
 
 def test_categories_list_only_what_leads_to_each_one() -> None:
@@ -333,11 +352,11 @@ def test_a_late_category_over_the_whole_war_is_averaged_from_its_first_report() 
     )
     # The whole total, but its first report's 1,306 were lost before: 856 over the 97 days after it.
     assert lines(render.period(view, "en"))[2] == (
-        "🤖 Ground robotic systems: 2,162 (≈8.8/day since 3 May 2026, when first reported)"
-    )
+        "🤖 Ground robotic systems: 2,162 (1,306 at its first report on 3 May 2026, then ≈8.8/day)"
+    )  # it read "2,162 (≈8.8/day since 3 May 2026…)": 2,162 over 97 days is 22 a day, not 8.8
     assert lines(render.period(view, "uk"))[2] == (
-        f"🤖 Наземні роботизовані комплекси: 2{NBSP}162 (≈8,8/добу від {fmt.day(since, 'uk')}, "
-        "першого звіту з цією категорією)"
+        f"🤖 Наземні роботизовані комплекси: 2{NBSP}162 (1{NBSP}306 у першому звіті з цією категорією, "
+        f"{fmt.day(since, 'uk')}; далі ≈8,8/добу)"
     )
 
 

@@ -163,7 +163,7 @@ def test_groups_answer_only_commands_addressed_to_this_bot(bot: RunningBot) -> N
     [
         ("/top personnel abc", "I can't read the period “abc”"),
         ("/top 5 personnel", "I don't know the category “5”"),
-        ("/day tanks", "Usage: /day DATE"),
+        ("/day tanks", "Usage: /day [DATE]"),
         ("/range 2024-13-45", "there is no month 13"),
         ("/day 2030-01-01", "is in the future: the latest report is of 22 Aug 2026"),
         ("/day 2022-01-01", "before the full-scale invasion"),
@@ -224,4 +224,4 @@ def test_lossbot_ask_bad_input(
     monkeypatch.setenv("DATABASE_URL", full_history_url)
     assert cli.main(["ask", "/top 5 personnel"]) == 0
     out = capsys.readouterr().out
-    assert "I don't know the category “5”" in out and "Usage: /top CATEGORY [N] [PERIOD]" in out
+    assert "I don't know the category “5”" in out and "Usage: /top [CATEGORY [N] [PERIOD]]" in out

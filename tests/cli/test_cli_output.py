@@ -66,3 +66,24 @@ def test_check_fails_when_every_live_source_failed(
     assert "russianwarship: failed:" in err
     assert "error: every live source failed (see above): nothing was compared" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.usefixtures("db_url")
+def test_summary_of_a_day_without_a_report_names_the_latest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said only "No such report." (on stdout, where a script reads the summary)."""
+    assert main(["summary"]) == 1
+    assert capsys.readouterr().err == (
+        "error: no reports are stored yet; load the history with: lossbot import PATH\n"
+    )
+    one = write(tmp_path, "one.csv", CSV_HEADER + "2024-10-25,mine,,685910,9097,1630,7\n")
+    assert main(["import", str(one)]) == 0
+    capsys.readouterr()
+    assert main(["summary", "--date", "2030-01-01"]) == 1
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert out.err == (
+        "error: no report is stored for 2030-01-01; the latest is of 2024-10-25"
+        " (lossbot summary --date 2024-10-25)\n"
+    )

@@ -86,3 +86,20 @@ def test_ask_reads_dates_and_questions_as_people_write_them(
     assert "💬 Як команда: /category tanks за тиждень" in out
     assert main(["ask", "/top tnaks"]) == 0
     assert "Did you mean tanks?" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("lang", "rows"),
+    [
+        ("en", "[7 days]  [30 days]  [August 2026]\n[2026]  [All]\n"),
+        ("uk", "[7 днів]  [30 днів]  [Серпень 2026]\n[2026]  [Увесь час]\n"),
+    ],
+)
+def test_ask_prints_the_buttons_under_a_reply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], lang: str, rows: str
+) -> None:
+    """A bare /range is answered with buttons: trying the bot offline showed only the question."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ask.db'}")
+    monkeypatch.chdir(tmp_path)
+    assert main(["ask", "/range", "--lang", lang]) == 0
+    assert capsys.readouterr().out.endswith(rows)

@@ -168,7 +168,7 @@ async def test_lang_uk_switches_the_chat_to_ukrainian(app: BotApplication, fake:
 
 async def test_usage_in_ukrainian(app: BotApplication, fake: FakeBotAPI) -> None:
     text = await one_reply(app, fake, 204, "/day tanks", language_code="uk")
-    assert "Використання: /day ДАТА" in text
+    assert "Використання: /day [ДАТА]" in text
 
 
 async def test_menu_commands_in_both_languages(app: BotApplication, fake: FakeBotAPI) -> None:
@@ -268,7 +268,7 @@ BAD_INPUT = [
     # Commands without arguments answer as usual and ignore what follows.
     ("/categories !!!", "Categories (name — what you can type)"),
     (f"/categories {OVERLONG}", "Categories (name — what you can type)"),
-    ("/help me please", "/top CATEGORY [N] [PERIOD] — the N days with the highest losses"),
+    ("/help me please", "/top [CATEGORY [N] [PERIOD]] — the N days with the highest losses"),
     (f"/help {OVERLONG}", "Commands"),
     ("/start 12345", "Try /totals, /day, /range week"),
     (f"/start {OVERLONG}", "All commands: /help"),
@@ -285,7 +285,7 @@ async def test_bad_input_is_explained(app: BotApplication, fake: FakeBotAPI, tex
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("/day tanks", "Використання: /day ДАТА"),
+        ("/day tanks", "Використання: /day [ДАТА]"),
         ("/top 5 особовий", "Не знаю категорії «5»"),
         ("/range 2024-13-45", "«2024-13-45» — не дата: місяця 13 не існує."),
         (f"/totals {OVERLONG}", "Аргумент команди задовгий."),

@@ -221,6 +221,34 @@ async def test_a_bare_category_command_offers_the_main_categories(
     assert "• " + label in buttons(edited)  # the buttons stay, the chosen one marked
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["👤 Personnel", "🛡 Tanks", "🚙 AFVs", "💥 Artillery", "🚀 MLRS", "📡 Air defence",
+                "✈️ Aircraft", "🚁 Helicopters", "🛸 UAVs", "🎯 Cruise missiles", "🚢 Ships / boats",
+                "🚚 Vehicles"]),
+        ("uk", ["👤 Особовий склад", "🛡 Танки", "🚙 ББМ", "💥 Артилерія", "🚀 РСЗВ", "📡 ППО",
+                "✈️ Літаки", "🚁 Гелікоптери", "🛸 БпЛА", "🎯 Крилаті ракети", "🚢 Кораблі / катери",
+                "🚚 Автотехніка"]),
+    ],
+)  # fmt: skip
+async def test_category_buttons_fit_half_a_phone_screen(
+    app: BotApplication, fake: FakeBotAPI, lang: str, expected: list[str]
+) -> None:
+    """Two buttons a row: a phone cuts a label past ~20 characters ("БпЛА оперативно-тактичного рівня"
+    would read "БпЛА операт…"), so the buttons carry short names and the answer the full one."""
+    shown = await ask_one(app, fake, USER, "/category", language_code=lang)
+    assert list(buttons(shown)) == expected
+    await press(app, fake, shown, buttons(shown)[expected[8]], user_id=USER, lang=lang)
+    edited = now_shown(fake, shown)
+    full = "Operational-tactical UAVs" if lang == "en" else "БпЛА оперативно-тактичного рівня"
+    assert plain(edited["text"]).startswith("🛸 " + full)
+    assert "• " + expected[8] in buttons(edited)
+    for command in ("/top", "/category", "/range"):
+        for label in buttons(await ask_one(app, fake, USER, command, language_code=lang)):
+            assert len("• " + label) <= answer_menus.MAX_LABEL, label
+
+
 async def test_a_bare_range_offers_periods_ending_at_the_newest_report(
     app: BotApplication, fake: FakeBotAPI
 ) -> None:
@@ -241,7 +269,7 @@ async def test_a_bare_range_in_ukrainian(app: BotApplication, fake: FakeBotAPI) 
     assert plain(shown["text"]).startswith("Втрати за який період?")
     labels = list(buttons(shown))
     assert labels[:2] == ["7 днів", "30 днів"] and labels[3:] == ["2026", "Увесь час"]
-    assert labels[2].startswith("серп") and "2026" in labels[2]
+    assert labels[2] == "Серпень 2026"  # a button's label starts with a capital, as in English
     await press(app, fake, shown, buttons(shown)["30 днів"], user_id=UK_USER, lang="uk")
     assert "Особовий склад" in plain(now_shown(fake, shown)["text"])
 
@@ -498,12 +526,15 @@ async def test_what_start_suggests_answers_months_after_the_newest_report(
         tries, _dot, alone = start.split("\n\n")[1].partition(". ")
         suggested = re.findall(r"(/(?:totals|day|range|top)(?: [^\s,./;]+(?: \d+)?)?)", tries)
         assert len(suggested) == 4, suggested
-        suggested += re.findall(r"/(?:top|category|range)\b", alone.split("\n")[0])
-        assert len(suggested) == 7, suggested
-        for command in suggested:
-            reply = plain((await ask(app, fake, USER, command, language_code=lang))[0]["text"])
+        with_buttons = re.findall(r"/(?:top|category|range|lang|day)\b", alone.split("\n")[0])
+        assert with_buttons == ["/top", "/category", "/range", "/lang", "/day"], with_buttons
+        for command in suggested + with_buttons:
+            [answer] = await ask(app, fake, USER, command, language_code=lang)
+            reply = plain(answer["text"])
             for dead_end in ("No reports", "звітів немає", "Usage", "Використання"):
                 assert dead_end not in reply, (command, reply)
+            if command in with_buttons:  # what /start says: each offers buttons when sent alone
+                assert buttons(answer), command
 
 
 async def test_the_examples_under_the_buttons_answer_in_both_languages(
@@ -514,3 +545,29 @@ async def test_the_examples_under_the_buttons_answer_in_both_languages(
             typed = _(lang, example)
             reply = plain((await ask_one(app, fake, USER, typed, language_code=lang))["text"])
             assert "Usage" not in reply and "Використання" not in reply, (typed, reply)
+
+
+# ------------------------------------------------------------------------------------- /settings input
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "said"),
+    [
+        ("en", "/settings time 9:30 Kyiv", "When: at 09:30 (Europe/Kyiv)"),
+        ("uk", "/settings time 7.30 london", "Коли: о 07:30 (Europe/London)"),
+        ("en", "/settings time 08:00 europe/warsaw", "When: at 08:00 (Europe/Warsaw)"),
+        ("en", "/settings time 09:00 Mars/Phobos", "Unknown time zone Mars/Phobos; use an IANA name"),
+        ("uk", "/settings time 09:00 Марс", "Невідома часова зона Марс; вкажіть назву IANA"),
+        ("en", "/settings top 5", "After top, give two numbers from 1 to 50: alert when a day ranks"),
+        ("uk", "/settings top 0 5", "Після top вкажіть два числа від 1 до 50: сповіщати, коли день"),
+        ("uk", "/settings foo", "Використання: /settings, /settings time ГГ:ХХ [ЗОНА]"),
+    ],
+)
+async def test_settings_read_a_city_for_a_zone_and_say_what_top_needs(
+    app: BotApplication, fake: FakeBotAPI, lang: str, typed: str, said: str
+) -> None:
+    """A city is what people type for a zone ("Kyiv" was an unknown zone); "/settings top 5" said
+    only the usage of every setting."""
+    await ask_one(app, fake, USER, "/subscribe", language_code=lang)
+    answer = plain((await ask_one(app, fake, USER, typed, language_code=lang))["text"])
+    assert said in answer, answer
