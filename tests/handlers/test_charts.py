@@ -163,7 +163,7 @@ async def test_a_period_without_figures_gets_a_message_not_an_empty_chart(
 ) -> None:
     await say(app, OWNER, "/chart ground robots 2023-01")
     [sent] = fake.sent_messages(OWNER)
-    assert sent["text"] == "No daily figures for Ground robotic systems in January 2023."
+    assert sent["text"] == "No daily figures for Ground robotic systems in this period (January 2023)."
     await say(app, OWNER, "/chart unicorns")
     assert "I don't know the category “unicorns”" in fake.sent_messages(OWNER)[-1]["text"]
     assert photos(fake) == []
