@@ -31,7 +31,6 @@ from bot.logs import redact, secret_parts
 from bot.metrics import Metrics
 from bot.moderation.morning import MorningFetch
 from bot.services import DEFAULTS, BotApplication, BotContext, BotData, Services
-from bot.web.server import WebServer
 from handlers import (
     basics,
     charts,
@@ -111,6 +110,8 @@ def build_application(
     app.bot_data.metrics = Metrics()
     app.bot_data.leader = Leadership(services.engine)
     if webhook or settings.listen_port is not None:
+        from bot.web.server import WebServer  # aiohttp: only a bot that serves HTTP pays its import
+
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         app.bot_data.web = WebServer(app, accept_updates=webhook, secret=secret)
     # Built here, started in post_init: only a running bot sends summaries (`lossbot ask` never does).

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,9 +23,11 @@ from bot.domain.dates import utc_now
 from bot.i18n.texts import Command
 from bot.leader import Leadership
 from bot.metrics import Metrics
-from bot.web.server import WebServer
 from storage import chats
 from storage.db import reading, transaction
+
+if TYPE_CHECKING:  # aiohttp is imported only by a bot that serves HTTP (start-up time)
+    from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
