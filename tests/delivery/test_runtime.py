@@ -97,7 +97,8 @@ async def test_a_failed_queueing_reaches_the_error_chat_and_the_tick_catches_up(
     fake.add_chat(error_chat, "supergroup", title="lossbot operators")
     subscribe_all(engine, [5], receive="summary")
     # A broken store: the broadcaster finds no report table (the sender's outbox still works).
-    SQLModel.metadata.drop_all(engine, tables=[SQLModel.metadata.tables[t] for t in ("figure", "report")])
+    broken = [SQLModel.metadata.tables[t] for t in ("figure_stat", "figure", "report")]
+    SQLModel.metadata.drop_all(engine, tables=broken)
     app = bot(fake, engine, error_chat_id=error_chat)
     async with polling(app):
         await app.bot_data.services.report_published(DAY, correction=False)  # returns: the task fails
