@@ -13,6 +13,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlmodel import Session
 from telegram import (
@@ -96,29 +97,47 @@ def shown_day(args: str, today: date) -> date | None:
 # -------------------------------------------------------------------------------------------- commands
 
 
-async def day_command(update: Update, context: BotContext) -> None:
-    """/day: the newest report; /day DATE: that report. Both with ◀ ▶ for the report before and after."""
-    message = update.effective_message
-    if message is None:
-        return
-    services, lang, asker = context.services, context.lang, asker_of(update)
-    args, today = command_args(message), services.today()
+class CommandReply(Protocol):
+    """What a command of the menu answers: the Reply to ARGS (its text after the command), asked on TODAY
+    in LANG by ASKER (whose buttons they are)."""
 
-    def work(session: Session) -> Reply:
-        if not args:
-            return menus.latest_day(session, lang, asker)
-        try:
-            shown = answers.day(session, args, today=today, lang=lang)
-        except answers.UsageError as exc:
-            shown = Reply(str(exc))  # a day without a report: the buttons lead to the nearest ones
-        asked = shown_day(args, today)
-        return menus.with_day_keyboard(session, shown, asked, lang, asker) if asked else shown
-
-    await reply(update, await services.read(work), lang)
+    def __call__(self, session: Session, args: str, *, today: date, lang: str, asker: int) -> Reply: ...
 
 
-def picking(answer: Callable[..., Reply], picker: Callable[[Session, str, int], Reply]) -> Handler:
+def answer_or_usage(
+    answer: Callable[..., Reply], session: Session, args: str, today: date, lang: str
+) -> Reply:
+    """ANSWER's Reply to ARGS, or its usage error as the Reply."""
+    try:
+        return answer(session, args, today=today, lang=lang)
+    except answers.UsageError as exc:
+        return Reply(str(exc))
+
+
+def day_reply(session: Session, args: str, *, today: date, lang: str, asker: int) -> Reply:
+    """/day: the newest report; /day DATE: that report. Both with ◀ ▶ for the report before and after
+    (a day without a report says so, and its buttons lead to the nearest ones)."""
+    if not args:
+        return menus.latest_day(session, lang, asker)
+    shown = answer_or_usage(answers.day, session, args, today, lang)
+    asked = shown_day(args, today)
+    return menus.with_day_keyboard(session, shown, asked, lang, asker) if asked else shown
+
+
+def picking(answer: Callable[..., Reply], picker: Callable[[Session, str, int], Reply]) -> CommandReply:
     """A query command that, sent bare (from the menu), offers PICKER's buttons instead of its usage."""
+
+    def answer_or_pick(session: Session, args: str, *, today: date, lang: str, asker: int) -> Reply:
+        if not args:
+            return picker(session, lang, asker)
+        return answer_or_usage(answer, session, args, today, lang)
+
+    answer_or_pick.__name__ = answer.__name__
+    return answer_or_pick
+
+
+def menu_command(command_reply: CommandReply) -> Handler:
+    """The handler of a command of the menu: it answers with COMMAND_REPLY, read in one session."""
 
     async def handle(update: Update, context: BotContext) -> None:
         message = update.effective_message
@@ -126,26 +145,21 @@ def picking(answer: Callable[..., Reply], picker: Callable[[Session, str, int], 
             return
         services, lang, asker = context.services, context.lang, asker_of(update)
         args, today = command_args(message), services.today()
+        shown = await services.read(lambda s: command_reply(s, args, today=today, lang=lang, asker=asker))
+        await reply(update, shown, lang)
 
-        def work(session: Session) -> Reply:
-            if not args:
-                return picker(session, lang, asker)
-            try:
-                return answer(session, args, today=today, lang=lang)
-            except answers.UsageError as exc:
-                return Reply(str(exc))
-
-        await reply(update, await services.read(work), lang)
-
-    handle.__name__ = f"answer_{answer.__name__}"
+    handle.__name__ = f"answer_{getattr(command_reply, '__name__', 'command')}"
     return handle
 
 
-top_command = picking(answers.top, lambda _s, lang, asker: menus.category_picker("top", lang, asker))
-category_command = picking(
-    answers.category, lambda _s, lang, asker: menus.category_picker("cat", lang, asker)
+day_command = menu_command(day_reply)
+top_command = menu_command(
+    picking(answers.top, lambda _s, lang, asker: menus.category_picker("top", lang, asker))
 )
-range_command = picking(answers.range_, menus.period_picker)
+category_command = menu_command(
+    picking(answers.category, lambda _s, lang, asker: menus.category_picker("cat", lang, asker))
+)
+range_command = menu_command(picking(answers.range_, menus.period_picker))
 
 
 # ----------------------------------------------------------------------------------------------- presses
