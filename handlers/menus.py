@@ -152,14 +152,14 @@ def menu_command(command_reply: CommandReply) -> Handler:
     return handle
 
 
+top_reply = picking(answers.top, lambda _s, lang, asker: menus.category_picker("top", lang, asker))
+category_reply = picking(answers.category, lambda _s, lang, asker: menus.category_picker("cat", lang, asker))
+range_reply = picking(answers.range_, menus.period_picker)
+
 day_command = menu_command(day_reply)
-top_command = menu_command(
-    picking(answers.top, lambda _s, lang, asker: menus.category_picker("top", lang, asker))
-)
-category_command = menu_command(
-    picking(answers.category, lambda _s, lang, asker: menus.category_picker("cat", lang, asker))
-)
-range_command = menu_command(picking(answers.range_, menus.period_picker))
+top_command = menu_command(top_reply)
+category_command = menu_command(category_reply)
+range_command = menu_command(range_reply)
 
 
 # ----------------------------------------------------------------------------------------------- presses

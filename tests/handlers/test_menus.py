@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.delivery.broadcaster import Broadcaster
 from bot.i18n.catalog import _
 from bot.services import BotApplication
-from handlers.menus import parse_press
+from handlers.menus import day_reply, parse_press, top_reply
 from storage import chats, queries
 from storage import delivery as subscriptions
 from storage.db import reading, transaction
@@ -139,6 +139,24 @@ def edits(fake: FakeBotAPI) -> int:
 
 
 # ------------------------------------------------------------------------------------------------- /day
+
+
+def test_a_future_day_says_so_and_leads_back_to_the_newest_report(full_history: Engine) -> None:
+    with reading(full_history) as session:
+        shown = day_reply(session, "2099-01-01", today=NOW.date(), lang="en", asker=USER)
+    assert plain(shown.text) == "1 Jan 2099 is in the future: the latest report is of 22 Aug 2026."
+    assert [[b.text.replace(NBSP, " ") for b in row] for row in shown.keyboard] == [["◀ 22 Aug 2026"]]
+
+
+def test_a_bare_top_offers_categories_and_an_argument_answers(full_history: Engine) -> None:
+    with reading(full_history) as session:
+        bare = top_reply(session, "", today=NOW.date(), lang="en", asker=USER)
+        asked = top_reply(session, "tanks 5", today=NOW.date(), lang="en", asker=USER)
+        wrong = top_reply(session, "nonsense", today=NOW.date(), lang="en", asker=USER)
+    assert plain(bare.text).startswith("The days with the highest losses of which category?")
+    assert bare.keyboard[0][0].callback_data == f"m:top:{USER}:personnel"
+    assert asked.keyboard == () and "tanks" in plain(asked.text).lower()
+    assert wrong.keyboard == () and "/top" in plain(wrong.text)
 
 
 async def test_a_bare_day_shows_the_newest_report_with_the_one_before(
