@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from telegram.ext import ExtBot
 
+from bot.services import DEFAULTS
 from bot.sources import loader, snapshot
 from storage.db import make_engine, transaction
 from storage.writes import store_reports
 from tests.support import databases
+from tests.support.fakebotapi import FakeBotAPI
 
 # PTB 22.8 warns (an error under our warning filter) when it builds RetryAfter with an int retry_after
 # unless told to use timedeltas, which the bot does too (bot/cli.py).
@@ -77,3 +81,23 @@ def full_history(full_history_url: str) -> Iterator[Engine]:
     eng = make_engine(full_history_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def history_copy(full_history_url: str, tmp_path: Path) -> str:
+    """The full history in a database of this test's own (the bot writes to it: /lang, subscriptions)."""
+    return databases.copy_database(full_history_url, tmp_path, "history")
+
+
+@pytest.fixture
+def fake(request: pytest.FixtureRequest) -> Iterator[FakeBotAPI]:
+    """The loopback fake Bot API; with Telegram's flood limits in a test marked `rate_limits`."""
+    with FakeBotAPI(rate_limits=request.node.get_closest_marker("rate_limits") is not None) as server:
+        yield server
+
+
+@pytest.fixture
+async def tg(fake: FakeBotAPI) -> AsyncIterator[ExtBot[Any]]:
+    """A bot as the running one is: with its Defaults (HTML, no link previews), against `fake`."""
+    async with ExtBot(fake.token, base_url=fake.base_url, defaults=DEFAULTS) as bot:
+        yield bot

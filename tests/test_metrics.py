@@ -3,12 +3,10 @@ reason; and the command label never grows with what users type."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import Engine
 from telegram import Chat, Message, Update
 from telegram.ext import ExtBot
@@ -16,7 +14,6 @@ from telegram.ext import ExtBot
 from bot.delivery.broadcaster import Broadcaster
 from bot.delivery.sender import Sender
 from bot.metrics import Metrics, command_label
-from bot.services import DEFAULTS
 from storage import delivery as store
 from storage.db import transaction
 from tests.support.delivery_fixtures import reports
@@ -24,18 +21,6 @@ from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import FakeBotAPI
 
 NOW = datetime(2024, 10, 25, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as api:
-        yield api
-
-
-@pytest.fixture
-async def tg(fake: FakeBotAPI) -> AsyncIterator[ExtBot[Any]]:
-    async with ExtBot(fake.token, base_url=fake.base_url, defaults=DEFAULTS) as bot:
-        yield bot
 
 
 async def test_a_broadcast_counts_sent_and_failed_by_reason(

@@ -29,20 +29,11 @@ from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import Call, FakeBotAPI, visible_text
 from tests.support.running import polling
 
+#: Telegram's flood limits apply: the delivery must keep to them.
+pytestmark = pytest.mark.rate_limits
+
 DAY = date(2024, 10, 25)
 NOW = datetime(2024, 10, 25, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22 warns (an error here) when RetryAfter is built, unless PTB_TIMEDELTA opts in."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(rate_limits=True) as api:
-        yield api
 
 
 def subscribe_all(engine: Engine, chat_ids: list[int], **settings: Any) -> None:

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -23,21 +22,13 @@ from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import FakeBotAPI
 
 # The lock is SQLite's file lock (held by a second sqlite3 connection); PostgreSQL locks rows, not files.
-pytestmark = databases.sqlite_only("it holds SQLite's write lock on the database file")
+pytestmark = [
+    databases.sqlite_only("it holds SQLite's write lock on the database file"),
+    pytest.mark.rate_limits,  # the delivery keeps to Telegram's flood limits
+]
 
 CHATS = list(range(5000, 5120))
 LOCK_SECONDS = 3.0
-
-
-@pytest.fixture(autouse=True)
-def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(rate_limits=True) as api:
-        yield api
 
 
 def hold_write_lock(path: str, seconds: float, taken: threading.Event) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,6 @@ from bot.cli.delivery import send_summary
 from bot.config import Settings
 from bot.delivery import sender as sending
 from bot.delivery.sender import Sender
-from bot.services import DEFAULTS
 from storage import delivery as store
 from storage.db import make_engine, reading
 from tests.delivery.test_delivery import NOW, queue_latest, rows, sends_to, subscribe_all
@@ -31,24 +30,10 @@ from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.running import polling
 
+#: Telegram's flood limits apply: the delivery must keep to them.
+pytestmark = pytest.mark.rate_limits
+
 CHATS = list(range(8000, 8040))
-
-
-@pytest.fixture(autouse=True)
-def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(rate_limits=True) as api:
-        yield api
-
-
-@pytest.fixture
-async def tg(fake: FakeBotAPI) -> AsyncIterator[ExtBot[Any]]:
-    async with ExtBot(fake.token, base_url=fake.base_url, defaults=DEFAULTS) as bot:
-        yield bot
 
 
 async def holds_lease(engine: Engine, bot_id: str, within: float = 30.0) -> bool:

@@ -5,11 +5,10 @@ fake Bot API and a real SQLite outbox; the bot runs as `lossbot run` runs it (te
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
@@ -25,12 +24,6 @@ from tests.support.fakebotapi import Call, FakeBotAPI
 from tests.support.running import polling
 
 SUMMARY = "Russia's losses: report of 25 Oct 2024"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as api:
-        yield api
 
 
 def bot(fake: FakeBotAPI, engine: Engine, **settings: Any) -> BotApplication:

@@ -8,9 +8,8 @@ import html
 import itertools
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +18,8 @@ from telegram import Update
 from bot.app import build_application
 from bot.config import Settings
 from bot.services import BotApplication
-from tests.support import databases
 from tests.support.fakebotapi import FakeBotAPI
+from tests.support.running import in_process
 
 NOW = datetime(2026, 8, 23, 9, 0, tzinfo=UTC)
 NBSP = "\u00a0"
@@ -35,18 +34,6 @@ def plain(markup: str) -> str:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
-def history_copy(full_history_url: str, tmp_path: Path) -> str:
-    """The full history in a database of this test's own (/lang writes to it)."""
-    return databases.copy_database(full_history_url, tmp_path, "history")
-
-
-@pytest.fixture
 async def app(fake: FakeBotAPI, history_copy: str) -> AsyncIterator[BotApplication]:
     settings = Settings(
         _env_file=None,
@@ -54,13 +41,8 @@ async def app(fake: FakeBotAPI, history_copy: str) -> AsyncIterator[BotApplicati
         telegram_api_base_url=fake.base_url,
         timezone="Europe/Kyiv",
     )
-    application = build_application(settings, clock=lambda: NOW, token=fake.token)
-    async with application:
+    async with in_process(build_application(settings, clock=lambda: NOW, token=fake.token)) as application:
         yield application
-        assert application.post_stop is not None
-        await application.post_stop(application)  # stops the delivery if a test ran post_init
-    await application.bot_data.services.read(lambda _s: None)  # the worker thread is idle
-    application.bot_data.services.engine.dispose()
 
 
 def message_update(

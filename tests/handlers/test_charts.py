@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +19,8 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.services import BotApplication
 from tests.charts.test_draw import png_size
-from tests.support import databases
 from tests.support.fakebotapi import Call, FakeBotAPI
+from tests.support.running import in_process
 
 NOW = datetime(2026, 8, 23, 9, 0, tzinfo=UTC)
 OWNER, OTHER = 501, 502
@@ -30,23 +29,10 @@ _ids = itertools.count(1)
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
-async def app(fake: FakeBotAPI, full_history_url: str, tmp_path: Path) -> AsyncIterator[BotApplication]:
-    settings = Settings(
-        _env_file=None,
-        database_url=databases.copy_database(full_history_url, tmp_path, "history"),
-        telegram_api_base_url=fake.base_url,
-    )
-    application = build_application(settings, clock=lambda: NOW, token=fake.token)
-    async with application:
+async def app(fake: FakeBotAPI, history_copy: str) -> AsyncIterator[BotApplication]:
+    settings = Settings(_env_file=None, database_url=history_copy, telegram_api_base_url=fake.base_url)
+    async with in_process(build_application(settings, clock=lambda: NOW, token=fake.token)) as application:
         yield application
-    await application.bot_data.services.read(lambda _s: None)
-    application.bot_data.services.engine.dispose()
 
 
 async def say(

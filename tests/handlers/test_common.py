@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,12 +65,6 @@ async def say_language(update: Update, context: BotContext) -> None:
     """/show twice: a second handler of the same update, in a later group."""
     if context.args == ["twice"]:
         await reply(update, Reply(f"language: {context.lang}"), context.lang)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as server:
-        yield server
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ traceback, and a failure to reach the operator chat is only a warning."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,10 +32,10 @@ SORRY = "Sorry, something went wrong on my side."
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as server:
-        server.add_chat(ERROR_CHAT, "supergroup", title="lossbot operators")
-        yield server
+def fake(fake: FakeBotAPI) -> FakeBotAPI:
+    """The shared fake Bot API, with the operators' chat the errors go to."""
+    fake.add_chat(ERROR_CHAT, "supergroup", title="lossbot operators")
+    return fake
 
 
 async def boom(_update: Update, context: BotContext) -> None:

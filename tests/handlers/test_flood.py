@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import Engine
@@ -21,15 +21,12 @@ from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import FakeBotAPI
 
+#: Telegram's flood limits apply, as to the running bot.
+pytestmark = pytest.mark.rate_limits
+
 FLOODER, OTHER = 7001, 7002
 SLOW_DOWN = "You are sending commands faster than I can answer. Please wait a few seconds."
 BURST = int(USER.burst)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(rate_limits=True) as api:
-        yield api
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ returns, every answer is in, so "nothing was edited" is a plain check."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,8 +30,8 @@ from storage import delivery as subscriptions
 from storage.db import reading, transaction
 from storage.schema import DeliveryKind
 from tests.handlers.test_bot_inprocess import plain
-from tests.support import databases
 from tests.support.fakebotapi import FakeBotAPI
+from tests.support.running import in_process
 
 #: Months after the newest report (22 Aug 2026): what the menu suggests must still answer.
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -48,17 +47,6 @@ NO_LONGER_VALID = {
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
-def history_copy(full_history_url: str, tmp_path: Path) -> str:
-    return databases.copy_database(full_history_url, tmp_path, "history")
-
-
-@pytest.fixture
 async def app(fake: FakeBotAPI, history_copy: str) -> AsyncIterator[BotApplication]:
     settings = Settings(
         _env_file=None,
@@ -67,13 +55,8 @@ async def app(fake: FakeBotAPI, history_copy: str) -> AsyncIterator[BotApplicati
         timezone="Europe/Kyiv",
         moderator_ids=frozenset({MODERATOR, OTHER_MODERATOR}),
     )
-    application = build_application(settings, clock=lambda: NOW, token=fake.token)
-    async with application:
+    async with in_process(build_application(settings, clock=lambda: NOW, token=fake.token)) as application:
         yield application
-        assert application.post_stop is not None
-        await application.post_stop(application)  # stops the delivery if a test ran post_init
-    await application.bot_data.services.read(lambda _s: None)
-    application.bot_data.services.engine.dispose()
 
 
 def engine_of(app: BotApplication) -> Engine:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,12 +26,6 @@ MOD_A, MOD_B, STRANGER = 111, 222, 999
 
 # Every test talks to the running bot through the fake Bot API; none needs the application object itself.
 pytestmark = pytest.mark.usefixtures("bot")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as server:
-        yield server
 
 
 @pytest.fixture

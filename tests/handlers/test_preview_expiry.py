@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -18,12 +18,6 @@ from tests.handlers.test_moderation_bot import MOD_A, buttons, press, preview_of
 from tests.moderation.test_moderation import DAY, NOW, report_text, seed
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.running import polling
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as server:
-        yield server
 
 
 @pytest.fixture

@@ -44,12 +44,6 @@ class Clock:
 
 
 @pytest.fixture
-def api() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as fake:
-        yield fake
-
-
-@pytest.fixture
 def sources() -> Iterator[FakeSources]:
     with FakeSources() as fake:
         yield fake
@@ -66,33 +60,37 @@ def newest(engine: Engine) -> date | None:
     return report.report_date if report else None
 
 
-def bot(api: FakeBotAPI, feeds: FakeSources, engine: Engine, clock: Clock, **settings: Any) -> BotApplication:
+def bot(
+    fake: FakeBotAPI, feeds: FakeSources, engine: Engine, clock: Clock, **settings: Any
+) -> BotApplication:
     defaults: dict[str, Any] = {"sources": ("russianwarship",), "moderator_ids": frozenset({MODERATOR})}
     config = Settings(
         _env_file=None,
-        telegram_api_base_url=api.base_url,
+        telegram_api_base_url=fake.base_url,
         russianwarship_url=feeds.api_url,
         **(defaults | settings),
     )
-    return build_application(config, engine=engine, clock=clock, token=api.token)
+    return build_application(config, engine=engine, clock=clock, token=fake.token)
 
 
 def to_moderator(what: str) -> Any:
     return lambda call: call.ok and call.chat_id == MODERATOR and what in str(call.params.get("text", ""))
 
 
-def texts_to(api: FakeBotAPI, chat_id: int) -> list[str]:
+def texts_to(fake: FakeBotAPI, chat_id: int) -> list[str]:
     return [
-        str(c.params.get("text", "")) for c in api.calls if c.method == "sendMessage" and c.chat_id == chat_id
+        str(c.params.get("text", ""))
+        for c in fake.calls
+        if c.method == "sendMessage" and c.chat_id == chat_id
     ]
 
 
 async def test_at_start_it_catches_up_then_polls_every_few_minutes(
-    api: FakeBotAPI, sources: FakeSources, engine: Engine
+    fake: FakeBotAPI, sources: FakeSources, engine: Engine
 ) -> None:
     stored_until(engine, LAST - timedelta(days=5))
     sources.publish(HISTORY[-30:])
-    app = bot(api, sources, engine, Clock(kyiv(LAST, 16)))  # after the window: only the catch-up runs
+    app = bot(fake, sources, engine, Clock(kyiv(LAST, 16)))  # after the window: only the catch-up runs
     async with polling(app):
         assert app.job_queue is not None
         [job] = app.job_queue.get_jobs_by_name(POLL_JOB)
@@ -105,12 +103,12 @@ async def test_at_start_it_catches_up_then_polls_every_few_minutes(
 
 
 async def test_in_the_window_the_report_is_stored_when_it_appears_and_not_asked_for_again(
-    api: FakeBotAPI, sources: FakeSources, engine: Engine
+    fake: FakeBotAPI, sources: FakeSources, engine: Engine
 ) -> None:
     stored_until(engine, LAST - timedelta(days=1))
     sources.publish(HISTORY[-10:-1])
     clock = Clock(kyiv(LAST, 8))
-    app = bot(api, sources, engine, clock)
+    app = bot(fake, sources, engine, clock)
     async with polling(app):
         morning = app.bot_data.morning
         await morning.poll()  # 08:00: the catch-up finds nothing new
@@ -126,19 +124,19 @@ async def test_in_the_window_the_report_is_stored_when_it_appears_and_not_asked_
         assert await morning.poll() == []  # today's report is in: rest until tomorrow
         assert len(sources.requests) == asked
     # The poll that found nothing new sent the ETag back and got a 304; the one after 09:12 got the report.
-    assert sources.statuses("/api/v2/statistics/latest") == [200, 304, 200]
+    assert sources.statuses("/fake/v2/statistics/latest") == [200, 304, 200]
 
 
 async def test_a_report_failing_a_check_goes_to_the_moderators_and_publishing_keeps_its_source(
-    api: FakeBotAPI, sources: FakeSources, engine: Engine
+    fake: FakeBotAPI, sources: FakeSources, engine: Engine
 ) -> None:
     stored_until(engine, LAST - timedelta(days=1))
     wrong = dataclasses.replace(HISTORY[-1], totals={**HISTORY[-1].totals, "tanks": 12_000})
     sources.publish([*HISTORY[-5:-1], wrong])
-    app = bot(api, sources, engine, Clock(kyiv(LAST, 9)))
+    app = bot(fake, sources, engine, Clock(kyiv(LAST, 9)))
     async with polling(app):
         await app.bot_data.morning.poll()
-        [offer] = await api.wait_for_async(
+        [offer] = await fake.wait_for_async(
             "sendMessage", to_moderator("not published automatically"), timeout=10
         )
         text = str(offer.params["text"])
@@ -149,17 +147,17 @@ async def test_a_report_failing_a_check_goes_to_the_moderators_and_publishing_ke
         )
         assert newest(engine) == LAST - timedelta(days=1)  # held, not stored
         await app.bot_data.morning.poll()  # the next poll holds it again, but the moderator is told once
-        assert sum("not published automatically" in t for t in texts_to(api, MODERATOR)) == 1
+        assert sum("not published automatically" in t for t in texts_to(fake, MODERATOR)) == 1
         markup = offer.params["reply_markup"]
         publish = next(
             b for row in markup["inline_keyboard"] for b in row if b["callback_data"].startswith("mod:")
         )
         message_id = offer.result["message_id"]
-        api.inject_callback_query(MODERATOR, MODERATOR, message_id, publish["callback_data"])
-        await api.wait_for_async("sendMessage", to_moderator("This preview has errors"), timeout=10)
+        fake.inject_callback_query(MODERATOR, MODERATOR, message_id, publish["callback_data"])
+        await fake.wait_for_async("sendMessage", to_moderator("This preview has errors"), timeout=10)
         force = publish["callback_data"].replace("mod:pub:", "mod:force:")
-        api.inject_callback_query(MODERATOR, MODERATOR, message_id, force)
-        await api.wait_for_async("sendMessage", to_moderator("Published the report"), timeout=10)
+        fake.inject_callback_query(MODERATOR, MODERATOR, message_id, force)
+        await fake.wait_for_async("sendMessage", to_moderator("Published the report"), timeout=10)
     with reading(engine) as session:
         report = queries.report_on(session, LAST)
     assert report is not None and report.source == "russianwarship"  # the fetched source, not "moderator"
@@ -167,14 +165,14 @@ async def test_a_report_failing_a_check_goes_to_the_moderators_and_publishing_ke
 
 
 async def test_in_review_mode_nothing_is_stored_and_every_report_is_offered(
-    api: FakeBotAPI, sources: FakeSources, engine: Engine
+    fake: FakeBotAPI, sources: FakeSources, engine: Engine
 ) -> None:
     stored_until(engine, LAST - timedelta(days=1))
     sources.publish(HISTORY[-5:])
-    app = bot(api, sources, engine, Clock(kyiv(LAST, 9)), fetch_mode="review")
+    app = bot(fake, sources, engine, Clock(kyiv(LAST, 9)), fetch_mode="review")
     async with polling(app):
         await app.bot_data.morning.poll()
-        [offer] = await api.wait_for_async(
+        [offer] = await fake.wait_for_async(
             "sendMessage", to_moderator("not published automatically"), timeout=10
         )
         assert "Nothing unusual" in str(offer.params["text"])
@@ -182,27 +180,29 @@ async def test_in_review_mode_nothing_is_stored_and_every_report_is_offered(
 
 
 async def test_no_report_by_the_end_of_the_window_tells_the_moderators_once(
-    api: FakeBotAPI, sources: FakeSources, engine: Engine
+    fake: FakeBotAPI, sources: FakeSources, engine: Engine
 ) -> None:
     stored_until(engine, LAST - timedelta(days=1))
     sources.publish(HISTORY[-5:-1])
     clock = Clock(kyiv(LAST, 13, 55))
-    app = bot(api, sources, engine, clock)
+    app = bot(fake, sources, engine, clock)
     async with polling(app):
         await app.bot_data.morning.poll()  # the last poll in the window: nothing new
         clock.now = kyiv(LAST, 14, 1)
         await app.bot_data.morning.poll()
-        [note] = await api.wait_for_async("sendMessage", to_moderator("No report of 22 Aug 2026"), timeout=10)
+        [note] = await fake.wait_for_async(
+            "sendMessage", to_moderator("No report of 22 Aug 2026"), timeout=10
+        )
         assert "russianwarship.rip: nothing after 21 Aug 2026" in str(note.params["text"])
         clock.now = kyiv(LAST, 14, 30)
         await app.bot_data.morning.poll()
-    assert sum("No report of" in t for t in texts_to(api, MODERATOR)) == 1
+    assert sum("No report of" in t for t in texts_to(fake, MODERATOR)) == 1
 
 
 async def test_without_sources_nothing_is_scheduled(
-    api: FakeBotAPI, sources: FakeSources, engine: Engine
+    fake: FakeBotAPI, sources: FakeSources, engine: Engine
 ) -> None:
-    app = bot(api, sources, engine, Clock(kyiv(LAST, 9)), sources=())
+    app = bot(fake, sources, engine, Clock(kyiv(LAST, 9)), sources=())
     async with polling(app):
         assert app.job_queue is not None and app.job_queue.get_jobs_by_name(POLL_JOB) == ()
     assert sources.requests == []
@@ -220,18 +220,18 @@ def test_the_window_and_mode_are_read_from_the_environment(monkeypatch: pytest.M
 
 
 async def test_sources_failing_poll_after_poll_tell_the_moderators_once(
-    api: FakeBotAPI, sources: FakeSources, engine: Engine
+    fake: FakeBotAPI, sources: FakeSources, engine: Engine
 ) -> None:
     stored_until(engine, LAST - timedelta(days=1))
     sources.publish(HISTORY[-5:])
-    sources.fail("/api/v2/", "status", status=503)
+    sources.fail("/fake/v2/", "status", status=503)
     clock = Clock(kyiv(LAST, 8))
-    app = bot(api, sources, engine, clock)
+    app = bot(fake, sources, engine, clock)
     async with polling(app):
         for minute in range(0, 30, 3):  # ten polls, every one failing
             clock.now = kyiv(LAST, 8, minute)
             await app.bot_data.morning.poll()
-        [note] = await api.wait_for_async("sendMessage", to_moderator("No source could be read"), timeout=10)
+        [note] = await fake.wait_for_async("sendMessage", to_moderator("No source could be read"), timeout=10)
         assert "russianwarship.rip: failed: " in str(note.params["text"]) and "HTTP 503" in str(
             note.params["text"]
         )
@@ -239,4 +239,4 @@ async def test_sources_failing_poll_after_poll_tell_the_moderators_once(
         clock.now = kyiv(LAST, 8, 33)
         [run] = await app.bot_data.morning.poll()  # the source is back: the report comes in
         assert run.stored == [LAST]
-    assert sum("No source could be read" in t for t in texts_to(api, MODERATOR)) == 1
+    assert sum("No source could be read" in t for t in texts_to(fake, MODERATOR)) == 1

@@ -1,4 +1,5 @@
-"""Run the built application the way `Application.run_polling` does, inside a test's event loop."""
+"""Run the built application inside a test's event loop: in-process, or the way `Application.run_polling`
+and the webhook server run it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.services import BotApplication
+
+
+@asynccontextmanager
+async def in_process(app: BotApplication) -> AsyncIterator[BotApplication]:
+    """initialize … shutdown without polling: the test hands updates to `app.process_update` itself, and
+    when that returns every answer is in. The delivery is stopped if the test started it (post_init), and
+    the store's worker thread is idle and its engine closed after."""
+    assert app.post_stop is not None
+    async with app:
+        yield app
+        await app.post_stop(app)
+    await app.bot_data.services.read(lambda _s: None)
+    app.bot_data.services.engine.dispose()
 
 
 @asynccontextmanager

@@ -40,12 +40,6 @@ from tests.support.fakebotapi import FakeBotAPI
 
 
 @pytest.fixture
-def fake():
-    with FakeBotAPI() as api:
-        yield api
-
-
-@pytest.fixture
 async def bot(fake):
     async with Bot(fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url) as tg_bot:
         yield tg_bot

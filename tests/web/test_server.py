@@ -4,8 +4,7 @@ with it (the reply reaches the fake Bot API), /healthz says whether the bot and 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -16,7 +15,6 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.services import BotApplication
 from bot.web.server import SECRET_HEADER
-from tests.support import databases
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.running import serving
 
@@ -25,16 +23,10 @@ WAIT = 30.0  # the most any step may take before the test fails (not a measured 
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(fake: FakeBotAPI, full_history_url: str, tmp_path: Path) -> AsyncIterator[BotApplication]:
+async def bot(fake: FakeBotAPI, history_copy: str) -> AsyncIterator[BotApplication]:
     settings = Settings(
         _env_file=None,
-        database_url=databases.copy_database(full_history_url, tmp_path, "history"),
+        database_url=history_copy,
         telegram_api_base_url=fake.base_url,
         webhook_url="https://bot.example.org/webhook",
         webhook_secret=SECRET,
