@@ -16,7 +16,6 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine
 from telegram import Update
 
-from bot.moderation.intake import SourceRun
 from storage import delivery as store
 from storage import queries
 from storage.db import reading
@@ -75,11 +74,11 @@ class Metrics:
     def failed(self, reason: str) -> None:
         self.messages_failed.labels(reason=reason).inc()
 
-    def source_runs(self, runs: Iterable[SourceRun]) -> None:
-        """Count the failed fetches of one morning poll."""
-        for run in runs:
-            if run.error:
-                self.source_failures.labels(source=run.source).inc()
+    def source_failures_of(self, failed_sources: Iterable[str]) -> None:
+        """Count the failed fetches of one morning poll, one for each source named in FAILED_SOURCES
+        (plain names, so that the metrics need not know the moderation's types)."""
+        for source in failed_sources:
+            self.source_failures.labels(source=source).inc()
 
     def command_took(self, update: object, known: Iterable[str], seconds: float) -> None:
         """Observe how long UPDATE took; the label is a known command's name (any other text would let

@@ -115,7 +115,7 @@ class MorningFetch:
             review=settings.fetch_mode == "review",
         )
         self._caught_up = True
-        self._app.bot_data.metrics.source_runs(runs)
+        self._app.bot_data.metrics.source_failures_of(run.source for run in runs if run.error)
         day.last_runs = runs
         await self._count_failures(day, runs)
         if any(run.stored for run in runs):
