@@ -4,9 +4,7 @@ empty store). The renderers alone are tested in test_render.py."""
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -15,46 +13,19 @@ from sqlmodel import Session
 
 from bot.answers import commands as answers
 from bot.answers.commands import UsageError
-from bot.answers.render import MAX_MESSAGE
-from bot.answers.reply import Reply
 from bot.domain.report import ReportFigures
 from storage import queries
 from storage.db import reading, transaction
 from storage.writes import store_reports
+from tests.support.replies import command_text, plain
 
 TODAY = date(2026, 8, 23)
 NBSP = "\u00a0"
 
-Answer = Callable[..., Reply]
-QUERIES: dict[str, Answer] = {
-    "totals": answers.totals,
-    "day": answers.day,
-    "range": answers.range_,
-    "top": answers.top,
-    "category": answers.category,
-    "records": answers.records,
-}
-
-
-def plain(markup: str) -> str:
-    """What a Telegram client shows for the HTML the bot sends."""
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
-
 
 def ask(session: Session, command: str, args: str = "", lang: str = "en", today: date = TODAY) -> str:
     """The text the user reads: the answer, or the explanation of a usage error."""
-    try:
-        text = QUERIES[command](session, args, today=today, lang=lang).text
-    except UsageError as exc:
-        text = str(exc)
-    assert len(text) <= MAX_MESSAGE
-    return plain(text)
-
-
-@pytest.fixture
-def history(full_history: Engine) -> Iterator[Session]:
-    with reading(full_history) as session:
-        yield session
+    return command_text(session, command, args, today=today, lang=lang)
 
 
 # ------------------------------------------------------------------------------ the figures of the issue

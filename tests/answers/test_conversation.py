@@ -5,66 +5,35 @@ free-text questions."""
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.answers import commands as answers
 from bot.answers import facts, questions
-from bot.answers.commands import UsageError
 from bot.answers.questions import Unclear, Understood, understand
 from bot.answers.render import MAX_MESSAGE, help_text
-from bot.answers.reply import Reply
 from bot.domain.periods import parse_period
-from storage.db import reading
+from tests.support.replies import command_text, plain
 
 TODAY = date(2026, 8, 23)
 NEWEST = date(2026, 8, 22)
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 
-Answer = Callable[..., Reply]
-QUERIES: dict[str, Answer] = {
-    "totals": answers.totals,
-    "day": answers.day,
-    "range": answers.range_,
-    "top": answers.top,
-    "category": answers.category,
-    "records": answers.records,
-    "compare": answers.compare,
-}
-
-
-def plain(markup: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
-
 
 def ask(session: Session, line: str, lang: str = "en", today: date = TODAY) -> str:
     """What the user reads after sending LINE: a command, or a free-text question."""
     if line.startswith("/"):
         command, _space, args = line[1:].partition(" ")
-        try:
-            text = QUERIES[command](session, args, today=today, lang=lang).text
-        except UsageError as exc:
-            text = str(exc)
-    else:
-        reply = questions.answer(session, line, today=today, lang=lang)
-        text = reply.text if reply is not None else ""
+        return command_text(session, command, args, today=today, lang=lang)
+    reply = questions.answer(session, line, today=today, lang=lang)
+    text = reply.text if reply is not None else ""
     assert len(text) <= MAX_MESSAGE
     return plain(text)
-
-
-@pytest.fixture
-def history(full_history: Engine) -> Iterator[Session]:
-    with reading(full_history) as session:
-        yield session
 
 
 # ------------------------------------------------------------------- dates as people write them

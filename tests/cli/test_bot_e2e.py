@@ -4,9 +4,7 @@ Messages are injected as users would write them; the tests read the replies the 
 
 from __future__ import annotations
 
-import html
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -20,16 +18,13 @@ import pytest
 from bot.cli import main as cli
 from tests.support import databases
 from tests.support.fakebotapi import Call, FakeBotAPI
+from tests.support.replies import plain
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 NBSP = "\u00a0"
 WAIT = 30.0  # the most any step may take before the test fails (not a measured expectation)
-
-
-def plain(markup: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 @dataclass

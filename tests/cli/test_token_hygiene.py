@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from bot.cli.failures import SECOND_POLLER, TOKEN_REFUSED
-from tests.support import databases
 from tests.support.fakebotapi import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
@@ -68,21 +67,18 @@ def assert_no_secret(output: str, *secrets: str) -> None:
 
 
 @pytest.fixture
-def history(full_history_url: str, tmp_path: Path) -> str:
-    return databases.copy_database(full_history_url, tmp_path, "history")
-
-
-@pytest.fixture
 def fake() -> Iterator[FakeBotAPI]:
     with FakeBotAPI(token=TOKEN) as api:
         yield api
 
 
-def test_a_full_run_with_the_right_token_logs_json_lines_without_it(history: str, fake: FakeBotAPI) -> None:
+def test_a_full_run_with_the_right_token_logs_json_lines_without_it(
+    history_copy: str, fake: FakeBotAPI
+) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         cwd=ROOT,
-        env=env_for(history, fake.url, TOKEN, LOG_FORMAT="json"),
+        env=env_for(history_copy, fake.url, TOKEN, LOG_FORMAT="json"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -104,9 +100,9 @@ def test_a_full_run_with_the_right_token_logs_json_lines_without_it(history: str
     assert any(line["level"] == "DEBUG" and line["logger"].startswith("telegram") for line in lines)
 
 
-def test_a_token_telegram_refuses_ends_the_run_in_one_line(history: str, fake: FakeBotAPI) -> None:
+def test_a_token_telegram_refuses_ends_the_run_in_one_line(history_copy: str, fake: FakeBotAPI) -> None:
     wrong = f"987654:{WRONG_SECRET}"
-    done = lossbot("run", env=env_for(history, fake.url, wrong))
+    done = lossbot("run", env=env_for(history_copy, fake.url, wrong))
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1] == TOKEN_REFUSED
     assert_no_secret(done.stdout + done.stderr, wrong, WRONG_SECRET)
@@ -114,19 +110,19 @@ def test_a_token_telegram_refuses_ends_the_run_in_one_line(history: str, fake: F
 
 
 def test_summary_send_and_subscribe_with_a_refused_token_say_so_in_one_line(
-    history: str, fake: FakeBotAPI
+    history_copy: str, fake: FakeBotAPI
 ) -> None:
     wrong = f"987654:{WRONG_SECRET}"
     for args in (("summary", "--send"), ("subscribe", "@some_channel")):
-        done = lossbot(*args, env=env_for(history, fake.url, wrong))
+        done = lossbot(*args, env=env_for(history_copy, fake.url, wrong))
         assert done.returncode == 2, done.stderr
         assert done.stderr.splitlines()[-1] == TOKEN_REFUSED
         assert_no_secret(done.stdout + done.stderr, wrong, WRONG_SECRET)
 
 
-def test_an_unreachable_api_ends_the_run_in_one_line(history: str) -> None:
+def test_an_unreachable_api_ends_the_run_in_one_line(history_copy: str) -> None:
     api = f"http://127.0.0.1:{closed_port()}"
-    done = lossbot("run", env=env_for(history, api, TOKEN))
+    done = lossbot("run", env=env_for(history_copy, api, TOKEN))
     assert done.returncode == 1
     last = done.stderr.splitlines()[-1]
     assert last.startswith(f"error: cannot reach the Bot API at {api} (")
@@ -134,8 +130,8 @@ def test_an_unreachable_api_ends_the_run_in_one_line(history: str) -> None:
     assert_no_secret(done.stdout + done.stderr, TOKEN, SECRET)
 
 
-def test_a_malformed_token_is_refused_before_anything_starts(history: str, fake: FakeBotAPI) -> None:
-    done = lossbot("run", env=env_for(history, fake.url, "not-a-token-zz"))
+def test_a_malformed_token_is_refused_before_anything_starts(history_copy: str, fake: FakeBotAPI) -> None:
+    done = lossbot("run", env=env_for(history_copy, fake.url, "not-a-token-zz"))
     assert done.returncode == 2
     assert done.stderr.startswith("error: invalid settings: BOT_TOKEN: ")
     assert "does not look like a token from @BotFather" in done.stderr
@@ -144,9 +140,9 @@ def test_a_malformed_token_is_refused_before_anything_starts(history: str, fake:
 
 
 def test_a_second_poller_stops_with_one_line_and_the_first_keeps_answering(
-    history: str, fake: FakeBotAPI
+    history_copy: str, fake: FakeBotAPI
 ) -> None:
-    env = env_for(history, fake.url, TOKEN, LOG_LEVEL="INFO")
+    env = env_for(history_copy, fake.url, TOKEN, LOG_LEVEL="INFO")
     first = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         cwd=ROOT,
@@ -170,9 +166,11 @@ def test_a_second_poller_stops_with_one_line_and_the_first_keeps_answering(
         first.wait(WAIT)
 
 
-def test_a_webhook_run_without_its_settings_says_which_are_missing(history: str, fake: FakeBotAPI) -> None:
+def test_a_webhook_run_without_its_settings_says_which_are_missing(
+    history_copy: str, fake: FakeBotAPI
+) -> None:
     done = lossbot(
-        "run", "--webhook", env=env_for(history, fake.url, TOKEN, WEBHOOK_URL="", WEBHOOK_SECRET="")
+        "run", "--webhook", env=env_for(history_copy, fake.url, TOKEN, WEBHOOK_URL="", WEBHOOK_SECRET="")
     )
     assert done.returncode == 2
     assert done.stderr == (

@@ -4,9 +4,7 @@ full real history. `process_update` returns once the handlers are done, so "no r
 
 from __future__ import annotations
 
-import html
 import itertools
-import re
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -19,6 +17,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.services import BotApplication
 from tests.support.fakebotapi import FakeBotAPI
+from tests.support.replies import plain
 from tests.support.running import in_process
 
 NOW = datetime(2026, 8, 23, 9, 0, tzinfo=UTC)
@@ -27,10 +26,6 @@ ERROR_WORDS = ("Sorry, something went wrong", "Вибачте, у мене ст�
 OVERLONG = "x" * 10_000
 
 _ids = itertools.count(1)
-
-
-def plain(markup: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 @pytest.fixture

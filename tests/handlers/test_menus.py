@@ -29,8 +29,8 @@ from storage import chats, queries
 from storage import delivery as subscriptions
 from storage.db import reading, transaction
 from storage.schema import DeliveryKind
-from tests.handlers.test_bot_inprocess import plain
 from tests.support.fakebotapi import FakeBotAPI
+from tests.support.replies import plain
 from tests.support.running import in_process
 
 #: Months after the newest report (22 Aug 2026): what the menu suggests must still answer.

@@ -124,7 +124,7 @@ async def test_in_the_window_the_report_is_stored_when_it_appears_and_not_asked_
         assert await morning.poll() == []  # today's report is in: rest until tomorrow
         assert len(sources.requests) == asked
     # The poll that found nothing new sent the ETag back and got a 304; the one after 09:12 got the report.
-    assert sources.statuses("/fake/v2/statistics/latest") == [200, 304, 200]
+    assert sources.statuses("/api/v2/statistics/latest") == [200, 304, 200]
 
 
 async def test_a_report_failing_a_check_goes_to_the_moderators_and_publishing_keeps_its_source(
@@ -224,7 +224,7 @@ async def test_sources_failing_poll_after_poll_tell_the_moderators_once(
 ) -> None:
     stored_until(engine, LAST - timedelta(days=1))
     sources.publish(HISTORY[-5:])
-    sources.fail("/fake/v2/", "status", status=503)
+    sources.fail("/api/v2/", "status", status=503)
     clock = Clock(kyiv(LAST, 8))
     app = bot(fake, sources, engine, clock)
     async with polling(app):
