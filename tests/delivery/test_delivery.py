@@ -27,7 +27,7 @@ from tests.support import databases
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import Call, FakeBotAPI, visible_text
-from tests.support.running import polling
+from tests.support.running import polling, settings_for
 
 #: Telegram's flood limits apply: the delivery must keep to them.
 pytestmark = pytest.mark.rate_limits
@@ -181,7 +181,7 @@ def chat_fake() -> Iterator[FakeBotAPI]:
 async def app(chat_fake: FakeBotAPI, engine: Engine) -> AsyncIterator[BotApplication]:
     fake = chat_fake
     store_reports(engine, reports())
-    settings = Settings(_env_file=None, telegram_api_base_url=fake.base_url)
+    settings = settings_for(fake)
     application = build_application(settings, engine=engine, clock=lambda: NOW, token=fake.token)
     async with polling(application):  # as `lossbot run`: the delivery starts in post_init
         yield application
@@ -286,9 +286,7 @@ async def test_summary_send_is_html_without_link_previews(fake: FakeBotAPI, tmp_
     store_reports(engine, reports())
     subscribe_all(engine, [7], receive="summary")
     engine.dispose()
-    settings = Settings(
-        _env_file=None, database_url=url, bot_token=fake.token, telegram_api_base_url=fake.base_url
-    )
+    settings = settings_for(fake, database_url=url, bot_token=fake.token)
     assert await send_summary(settings, None) == (1, 0)
     [call] = sends_to(fake, 7)
     assert call.params["parse_mode"] == "HTML"

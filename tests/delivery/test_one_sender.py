@@ -18,7 +18,6 @@ from telegram.ext import ExtBot
 
 from bot.app import build_application
 from bot.cli.delivery import send_summary
-from bot.config import Settings
 from bot.delivery import sender as sending
 from bot.delivery.sender import Sender
 from storage import delivery as store
@@ -28,7 +27,7 @@ from tests.support import databases
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import FakeBotAPI
-from tests.support.running import polling
+from tests.support.running import polling, settings_for
 
 #: Telegram's flood limits apply: the delivery must keep to them.
 pytestmark = pytest.mark.rate_limits
@@ -56,9 +55,7 @@ async def test_summary_send_while_the_bot_runs_hands_its_messages_to_the_bot(
     engine = make_engine(url)
     store_reports(engine, reports())
     subscribe_all(engine, CHATS, receive="summary")
-    settings = Settings(
-        _env_file=None, database_url=url, bot_token=fake.token, telegram_api_base_url=fake.base_url
-    )
+    settings = settings_for(fake, database_url=url, bot_token=fake.token)
     app = build_application(settings, engine=engine, clock=lambda: NOW, token=fake.token)
     async with polling(app):
         assert await holds_lease(engine, "123456")  # the bot's sender holds it

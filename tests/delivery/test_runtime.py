@@ -13,7 +13,6 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 from bot.app import build_application
-from bot.config import Settings
 from bot.delivery.runtime import TICK_JOB, TICK_SECONDS
 from bot.services import BotApplication
 from tests.delivery.test_delivery import DAY, NOW, sends_to, subscribe_all
@@ -21,13 +20,13 @@ from tests.support import databases
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import Call, FakeBotAPI
-from tests.support.running import polling
+from tests.support.running import polling, settings_for
 
 SUMMARY = "Russia's losses: report of 25 Oct 2024"
 
 
 def bot(fake: FakeBotAPI, engine: Engine, **settings: Any) -> BotApplication:
-    config = Settings(_env_file=None, telegram_api_base_url=fake.base_url, **settings)
+    config = settings_for(fake, **settings)
     return build_application(config, engine=engine, clock=lambda: NOW, token=fake.token)
 
 

@@ -14,11 +14,10 @@ import pytest
 from telegram import Update
 
 from bot.app import build_application
-from bot.config import Settings
 from bot.services import BotApplication
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.replies import plain
-from tests.support.running import in_process
+from tests.support.running import in_process, settings_for
 
 NOW = datetime(2026, 8, 23, 9, 0, tzinfo=UTC)
 NBSP = "\u00a0"
@@ -30,12 +29,7 @@ _ids = itertools.count(1)
 
 @pytest.fixture
 async def app(fake: FakeBotAPI, history_copy: str) -> AsyncIterator[BotApplication]:
-    settings = Settings(
-        _env_file=None,
-        database_url=history_copy,
-        telegram_api_base_url=fake.base_url,
-        timezone="Europe/Kyiv",
-    )
+    settings = settings_for(fake, database_url=history_copy, timezone="Europe/Kyiv")
     async with in_process(build_application(settings, clock=lambda: NOW, token=fake.token)) as application:
         yield application
 

@@ -17,11 +17,11 @@ from telegram.ext import CommandHandler
 
 from bot.answers.reply import Button, Reply, Upload
 from bot.app import build_application
-from bot.config import Settings
 from bot.services import BotApplication, BotContext
 from handlers.common import reply
 from tests.support.delivery_fixtures import reports, store
 from tests.support.fakebotapi import FakeBotAPI
+from tests.support.running import settings_for
 
 NOW = datetime(2024, 10, 25, 9, 0, tzinfo=UTC)
 GROUP = -555
@@ -70,7 +70,7 @@ async def say_language(update: Update, context: BotContext) -> None:
 @pytest.fixture
 async def app(fake: FakeBotAPI, engine: Engine) -> AsyncIterator[BotApplication]:
     store(engine, reports())
-    settings = Settings(_env_file=None, telegram_api_base_url=fake.base_url)
+    settings = settings_for(fake)
     application = build_application(settings, engine=engine, clock=lambda: NOW, token=fake.token)
     # In a group, after the bot's own handlers (the private-chat fallback would answer it first).
     application.add_handler(CommandHandler("show", show), group=1)

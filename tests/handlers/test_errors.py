@@ -23,6 +23,7 @@ from tests.support import databases
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import FakeBotAPI, visible_text
+from tests.support.running import settings_for
 
 NOW = datetime(2024, 10, 25, 9, 0, tzinfo=UTC)
 ERROR_CHAT = -1009001
@@ -44,7 +45,7 @@ async def boom(_update: Update, context: BotContext) -> None:
 
 
 def build(fake: FakeBotAPI, engine: Engine, **settings: Any) -> BotApplication:
-    config = Settings(_env_file=None, telegram_api_base_url=fake.base_url, **settings)
+    config = settings_for(fake, **settings)
     app = build_application(config, engine=engine, clock=lambda: NOW, token=fake.token)
     # Before every group of the bot's (group -1 resolves the language, group 0 ends in the catch-alls).
     app.add_handler(CommandHandler("boom", boom), group=-2)

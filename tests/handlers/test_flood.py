@@ -4,22 +4,21 @@ frozen, so what is answered is a count, not a race against the machine's speed."
 
 from __future__ import annotations
 
-import html
 import itertools
-import re
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import Engine
 
 from bot.app import build_application
-from bot.config import Settings
 from bot.flood import USER
 from bot.services import BotApplication
 from tests.delivery.test_delivery import NOW
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import FakeBotAPI
+from tests.support.replies import plain
+from tests.support.running import polling, settings_for
 
 #: Telegram's flood limits apply, as to the running bot.
 pytestmark = pytest.mark.rate_limits
@@ -34,30 +33,17 @@ async def app(fake: FakeBotAPI, engine: Engine) -> AsyncIterator[BotApplication]
     """The bot polling the fake as `lossbot run` runs it (tests/support/running.py), stopped by the test
     itself (all_handled) or at the end."""
     store_reports(engine, reports())
-    settings = Settings(_env_file=None, telegram_api_base_url=fake.base_url)
+    settings = settings_for(fake)
     frozen = 1000.0  # flood control's clock never moves: no bucket refills during a test
     application = build_application(
         settings, engine=engine, clock=lambda: NOW, token=fake.token, flood_clock=lambda: frozen
     )
-    assert application.post_init and application.post_stop and application.post_shutdown
-    assert application.updater is not None
-    async with application:
-        await application.post_init(application)
-        await application.updater.start_polling(timeout=1)
-        await application.start()
-        try:
-            yield application
-        finally:
-            if application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.post_stop(application)
-    await application.post_shutdown(application)
+    async with polling(application):
+        yield application
 
 
 def texts(fake: FakeBotAPI, chat_id: int) -> list[str]:
-    return [html.unescape(re.sub(r"<[^>]+>", "", m["text"])) for m in fake.sent_messages(chat_id)]
+    return [plain(m["text"]) for m in fake.sent_messages(chat_id)]
 
 
 async def all_handled(app: BotApplication, fake: FakeBotAPI) -> None:

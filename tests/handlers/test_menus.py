@@ -20,7 +20,6 @@ from telegram import Update
 from bot.answers import menus as answer_menus
 from bot.app import build_application
 from bot.charts import request as charts
-from bot.config import Settings
 from bot.delivery.broadcaster import Broadcaster
 from bot.i18n.catalog import _
 from bot.services import BotApplication
@@ -31,7 +30,7 @@ from storage.db import reading, transaction
 from storage.schema import DeliveryKind
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.replies import plain
-from tests.support.running import in_process
+from tests.support.running import in_process, settings_for
 
 #: Months after the newest report (22 Aug 2026): what the menu suggests must still answer.
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -48,10 +47,9 @@ NO_LONGER_VALID = {
 
 @pytest.fixture
 async def app(fake: FakeBotAPI, history_copy: str) -> AsyncIterator[BotApplication]:
-    settings = Settings(
-        _env_file=None,
+    settings = settings_for(
+        fake,
         database_url=history_copy,
-        telegram_api_base_url=fake.base_url,
         timezone="Europe/Kyiv",
         moderator_ids=frozenset({MODERATOR, OTHER_MODERATOR}),
     )

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.app import build_application
-from bot.config import Settings
 from bot.domain.report import ReportFigures
 from bot.moderation import workflow as mod
 from bot.services import BotApplication
@@ -21,6 +20,7 @@ from storage.db import reading, transaction
 from storage.writes import store_reports
 from tests.moderation.test_moderation import DAY, NOW, expected_totals, report_text, seed, seeded_totals
 from tests.support.fakebotapi import Call, FakeBotAPI
+from tests.support.running import settings_for
 
 MOD_A, MOD_B, STRANGER = 111, 222, 999
 
@@ -38,11 +38,7 @@ async def bot(
     fake: FakeBotAPI, engine: Engine, published: list[tuple[date, bool]]
 ) -> AsyncIterator[BotApplication]:
     seed(engine)
-    settings = Settings(
-        _env_file=None,
-        telegram_api_base_url=fake.base_url,
-        moderator_ids=frozenset({MOD_A, MOD_B}),
-    )
+    settings = settings_for(fake, moderator_ids=frozenset({MOD_A, MOD_B}))
     app = build_application(settings, engine=engine, clock=lambda: NOW, token=fake.token)
 
     async def hook(day: date, correction: bool) -> None:

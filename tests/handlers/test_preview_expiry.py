@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.app import EXPIRE_JOB, build_application
-from bot.config import Settings
 from bot.services import BotApplication
 from storage import moderation as store
 from storage import queries
@@ -17,13 +16,13 @@ from storage.db import reading, transaction
 from tests.handlers.test_moderation_bot import MOD_A, buttons, press, preview_of, said
 from tests.moderation.test_moderation import DAY, NOW, report_text, seed
 from tests.support.fakebotapi import FakeBotAPI
-from tests.support.running import polling
+from tests.support.running import polling, settings_for
 
 
 @pytest.fixture
 async def bot(fake: FakeBotAPI, engine: Engine) -> AsyncIterator[BotApplication]:
     seed(engine)
-    settings = Settings(_env_file=None, telegram_api_base_url=fake.base_url, moderator_ids=frozenset({MOD_A}))
+    settings = settings_for(fake, moderator_ids=frozenset({MOD_A}))
     async with polling(
         build_application(settings, engine=engine, clock=lambda: NOW, token=fake.token)
     ) as app:

@@ -23,7 +23,7 @@ from storage.db import reading, transaction
 from storage.writes import store_reports
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.fakesources import FakeSources
-from tests.support.running import polling
+from tests.support.running import polling, settings_for
 
 HISTORY = snapshot.read_snapshot()
 LAST = HISTORY[-1].report_date  # 22 Aug 2026
@@ -64,12 +64,7 @@ def bot(
     fake: FakeBotAPI, feeds: FakeSources, engine: Engine, clock: Clock, **settings: Any
 ) -> BotApplication:
     defaults: dict[str, Any] = {"sources": ("russianwarship",), "moderator_ids": frozenset({MODERATOR})}
-    config = Settings(
-        _env_file=None,
-        telegram_api_base_url=fake.base_url,
-        russianwarship_url=feeds.api_url,
-        **(defaults | settings),
-    )
+    config = settings_for(fake, russianwarship_url=feeds.api_url, **(defaults | settings))
     return build_application(config, engine=engine, clock=clock, token=fake.token)
 
 

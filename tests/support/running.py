@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from bot.config import Settings
 from bot.services import BotApplication
+from tests.support.fakebotapi import FakeBotAPI
+
+
+def settings_for(fake: FakeBotAPI, **fields: Any) -> Settings:
+    """The bot's settings against the fake Bot API FAKE: FIELDS, and the defaults for the rest (no .env
+    file is read)."""
+    return Settings(_env_file=None, telegram_api_base_url=fake.base_url, **fields)
 
 
 @asynccontextmanager
@@ -35,8 +44,10 @@ async def polling(app: BotApplication) -> AsyncIterator[BotApplication]:
         try:
             yield app
         finally:
-            await app.updater.stop()
-            await app.stop()
+            if app.updater.running:  # a test may have stopped it itself
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
             await app.post_stop(app)
     await app.post_shutdown(app)
 

@@ -12,11 +12,10 @@ import pytest
 from sqlmodel import create_engine
 
 from bot.app import build_application
-from bot.config import Settings
 from bot.services import BotApplication
 from bot.web.server import SECRET_HEADER
 from tests.support.fakebotapi import FakeBotAPI
-from tests.support.running import serving
+from tests.support.running import serving, settings_for
 
 SECRET = "webhook-secret_0123456789"
 WAIT = 30.0  # the most any step may take before the test fails (not a measured expectation)
@@ -24,10 +23,9 @@ WAIT = 30.0  # the most any step may take before the test fails (not a measured 
 
 @pytest.fixture
 async def bot(fake: FakeBotAPI, history_copy: str) -> AsyncIterator[BotApplication]:
-    settings = Settings(
-        _env_file=None,
+    settings = settings_for(
+        fake,
         database_url=history_copy,
-        telegram_api_base_url=fake.base_url,
         webhook_url="https://bot.example.org/webhook",
         webhook_secret=SECRET,
         listen_host="127.0.0.1",
