@@ -11,14 +11,6 @@ from tests.cli.test_import_cli import CSV_HEADER, write
 from tests.support.fakesources import FakeSources
 
 
-@pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)  # no stray .env is read
-    return url
-
-
 @pytest.mark.usefixtures("db_url")
 def test_counts_are_said_in_the_singular_and_the_plural(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

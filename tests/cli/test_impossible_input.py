@@ -22,14 +22,6 @@ from tests.cli.test_import_cli import CSV_HEADER, report_count, write
 GOOD_ROW = "2024-10-25,mine,,685910,9097,1630,7\n"
 
 
-@pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)  # no stray .env is read
-    return url
-
-
 def kyiv_today() -> date:
     return datetime.now(ZoneInfo("Europe/Kyiv")).date()
 

@@ -17,14 +17,6 @@ from tests.cli.test_import_cli import CSV_HEADER, write
 HOSTILE = "\x1b]0;pwned\x07Evil\x1b[2J\u202eReaders\nforged row\x9b"
 
 
-@pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)  # no stray .env is read
-    return url
-
-
 def clean(text: str) -> bool:
     return not any(ch in text for ch in "\x1b\x07\x9b\u202e")
 
