@@ -148,16 +148,7 @@ async def _preview_text(update: Update, context: BotContext, text: str, lang: st
     today, now = services.today(), services.clock()
 
     def work(session: Session) -> tuple[mod.Preview, int]:
-        preview = mod.make_preview(
-            session,
-            report_date=parsed.report_date,
-            totals=parsed.totals,
-            increases=parsed.increases,
-            today=today,
-            parser_warnings=parsed.notes,
-            date_in_text=parsed.date_in_text,
-            figure_lines=parsed.lines,
-        )
+        preview = mod.preview_of_parsed(session, parsed, today=today)
         pid = mod.save_preview(
             session, preview, chat_id=message.chat_id, moderator_id=user.id, raw_text=text, now=now
         )

@@ -23,6 +23,7 @@ from bot.answers.render import fit_items
 from bot.domain import bounds, parse_warning
 from bot.domain.categories import BY_KEY, KEYS, MERGE_DATE, category
 from bot.domain.parse_warning import ParseWarning, quote
+from bot.domain.parser import ParsedReport
 from bot.domain.report import ReportFigures
 from bot.i18n import fmt
 from bot.i18n.catalog import N_, _
@@ -149,6 +150,21 @@ def make_preview(
         stored_revision=stored.revision if stored else None,
         stored_source=stored.source if stored else None,
         fingerprint=store.state_fingerprint(session, report_date),
+    )
+
+
+def preview_of_parsed(session: Session, parsed: ParsedReport, *, today: date) -> Preview:
+    """The preview of a report read from a moderator's text: its figures, with what the reading noticed
+    and the lines each figure came from."""
+    return make_preview(
+        session,
+        report_date=parsed.report_date,
+        totals=parsed.totals,
+        increases=parsed.increases,
+        today=today,
+        parser_warnings=parsed.notes,
+        date_in_text=parsed.date_in_text,
+        figure_lines=parsed.lines,
     )
 
 

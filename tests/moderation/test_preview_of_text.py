@@ -21,16 +21,7 @@ from tests.moderation.test_moderation import DAY, INCREASES, report_text, seed, 
 def preview_of(engine: Engine, text: str, *, as_of: date = DAY) -> mod.Preview:
     parsed = parse_report(text, as_of=as_of)
     with transaction(engine) as session:
-        return mod.make_preview(
-            session,
-            report_date=parsed.report_date,
-            totals=parsed.totals,
-            increases=parsed.increases,
-            today=as_of,
-            parser_warnings=parsed.notes,
-            date_in_text=parsed.date_in_text,
-            figure_lines=parsed.lines,
-        )
+        return mod.preview_of_parsed(session, parsed, today=as_of)
 
 
 def test_a_total_below_the_previous_one_is_an_error_that_names_its_line(seeded: Engine) -> None:
