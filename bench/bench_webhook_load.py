@@ -96,6 +96,7 @@ class Posted:
     #: When the webhook answered, and its HTTP status (0: the request failed).
     answered: float = 0.0
     status: int = 0
+    error: str = ""
 
 
 @dataclass
@@ -206,8 +207,9 @@ async def post(session: aiohttp.ClientSession, url: str, update: dict[str, Any],
         ) as r:
             await r.read()
             posted.status = r.status
-    except aiohttp.ClientError:
+    except aiohttp.ClientError as exc:
         posted.status = 0
+        posted.error = f"{type(exc).__name__}: {exc}"
     posted.answered = time.monotonic()
 
 

@@ -4,6 +4,10 @@ with it (the reply reaches the fake Bot API), /healthz says whether the bot and 
 
 from __future__ import annotations
 
+import json
+import signal
+import socket
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +22,7 @@ from bot.services import BotApplication
 from bot.web.server import SECRET_HEADER
 from tests.support import databases
 from tests.support.fakebotapi import FakeBotAPI
-from tests.support.running import serving
+from tests.support.running import WEBHOOK_SECRET, instance_env, serving, start_instance
 
 SECRET = "webhook-secret_0123456789"
 WAIT = 30.0  # the most any step may take before the test fails (not a measured expectation)
@@ -123,3 +127,29 @@ async def test_health_is_ok_while_the_bot_and_its_database_answer(bot: BotApplic
             services.engine.dispose()
             services.engine = working
     assert body["problems"] == ["the database does not answer (OperationalError)"]
+
+
+def test_lossbot_run_webhook_answers_an_update_posted_to_it(fake: FakeBotAPI, tmp_path: Path) -> None:
+    """The real command, as a process: its server takes POST /webhook (it once served only /healthz and
+    /metrics there, so every update got 404)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = instance_env(databases.new_database_url(tmp_path, "run"), fake, LISTEN_PORT=str(port))
+    with (tmp_path / "bot.log").open("wb") as log:
+        process = start_instance(env, log)
+        try:
+            fake.wait_for("setWebhook", timeout=WAIT)
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/webhook",
+                data=json.dumps(update(7, 4242, "/totals")).encode(),
+                headers={SECRET_HEADER: WEBHOOK_SECRET, "Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=WAIT) as answer:
+                assert answer.status == 200
+            [reply] = fake.wait_for("sendMessage", lambda c: c.chat_id == 4242, timeout=WAIT)
+            assert "Russia's losses as of 22 Aug 2026</b>" in str(reply.params["text"])
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(WAIT)
+    assert process.returncode == 0, (tmp_path / "bot.log").read_text()
