@@ -344,6 +344,11 @@ def print_profile(path: Path, name: str) -> None:
         )
         for category, count in sorted(busy.items(), key=lambda kv: -kv[1]):
             print(f"    {count / max(1, total):5.1%}  {category}")
+    waits = data["updates"]
+    total = sum(waits.values())
+    print(f"  updates being handled ({total / samples:.2f} at a time on average), where they are:")
+    for where, count in sorted(waits.items(), key=lambda kv: -kv[1]):
+        print(f"    {count / max(1, total):5.1%}  {where}")
 
 
 # ------------------------------------------------------------------------------------------ the run
