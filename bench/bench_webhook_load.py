@@ -386,7 +386,7 @@ class Instances:
 
 @asynccontextmanager
 async def instances(
-    url: str, fake: FakeBotAPI, count: int, tmp: Path, *, profile: bool
+    url: str, fake: FakeBotAPI, count: int, tmp: Path, *, profile: bool, broadcast: bool
 ) -> AsyncIterator[Instances]:
     """COUNT `lossbot run --webhook` processes on URL; the first leads and has begun the broadcast."""
     running = Instances(
@@ -400,7 +400,7 @@ async def instances(
                 env = instance_env(url, fake, LISTEN_PORT=str(port), LOSSBOT_PROFILE=str(running.profiles[i]))
                 running.processes.append(start_instance(env, log, module))
                 await wait_until("the webhook", partial(webhooks_set, fake, i + 1))
-                if i == 0:  # the leader: its first tick starts the broadcast
+                if i == 0 and broadcast:  # the leader: its first tick starts the broadcast
                     await wait_until("the broadcast", lambda: bool(fake.calls_of("sendMessage")))
             yield running
         finally:
@@ -416,7 +416,9 @@ async def measure(args: argparse.Namespace, url: str, tmp: Path) -> tuple[list[P
     """The load against running instances; the phases, every call the fake answered, the 429 metrics."""
     rates = [float(r) for r in args.rates.split(",")]
     with FakeBotAPI(rate_limits=True) as fake:
-        async with instances(url, fake, args.instances, tmp, profile=args.profile) as running:
+        async with instances(
+            url, fake, args.instances, tmp, profile=args.profile, broadcast=args.subscribers > 0
+        ) as running:
             if args.profile:
                 running.signal(signal.SIGUSR1)
             rng = random.Random(11)
@@ -456,7 +458,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long each rate lasts (default 60)")
     parser.add_argument("--rates", default="10", help="updates/s offered, one phase each: e.g. 10,20,25,28")
     parser.add_argument("--users", type=int, default=1000, help="simulated users (default 1000)")
-    parser.add_argument("--subscribers", type=int, default=10_000, help="broadcast size (default 10000)")
+    parser.add_argument(
+        "--subscribers",
+        type=int,
+        default=10_000,
+        help="broadcast size (default 10000; 0: no broadcast, the bot alone)",
+    )
     parser.add_argument(
         "--instances", type=int, default=1, choices=(1, 2), help="bot processes (2: PostgreSQL)"
     )
