@@ -10,7 +10,8 @@ has begun (and the other instances are up: --instances 2 starts a second process
 PostgreSQL), the load runs: for each rate of --rates, --seconds of updates arriving at random (Poisson)
 moments at that rate, from --users users in turn (each user's chat is its own, so a user sends one update
 every users/rate seconds: far below flood control's burst 5 then 1/s, and below Telegram's 1 message/s
-into a chat). The updates go round-robin to the instances, as a load balancer would spread them.
+into a chat). The updates go round-robin to the instances, as a load balancer would spread them; with
+--route leader all go to the leader, as a load balancer checking GET /leader sends them.
 
 The mix: /totals, /day (bare, with its buttons), /range week, /top tanks, /category tanks, and a press of
 a ◀/▶ button under the user's last /day answer (an edit of that message).
@@ -423,6 +424,8 @@ async def measure(args: argparse.Namespace, url: str, tmp: Path) -> tuple[list[P
                 running.signal(signal.SIGUSR1)
             rng = random.Random(11)
             hooks = [f"http://127.0.0.1:{port}/webhook" for port in running.ports]
+            if args.route == "leader":  # a load balancer checking GET /leader: the others stand by
+                hooks = hooks[:1]
             phases = await load(hooks, Users(fake, args.users, rng), rates, args.seconds, rng)
             await asyncio.sleep(GRACE)
             if args.profile:
@@ -466,6 +469,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--instances", type=int, default=1, choices=(1, 2), help="bot processes (2: PostgreSQL)"
+    )
+    parser.add_argument(
+        "--route",
+        choices=("split", "leader"),
+        default="split",
+        help="split: updates round-robin over the instances (default); leader: all to the leader",
     )
     parser.add_argument("--profile", action="store_true", help="sample where each instance's time goes")
     add_database_option(parser)

@@ -153,3 +153,21 @@ def test_lossbot_run_webhook_answers_an_update_posted_to_it(fake: FakeBotAPI, tm
             process.send_signal(signal.SIGTERM)
             process.wait(WAIT)
     assert process.returncode == 0, (tmp_path / "bot.log").read_text()
+
+
+async def test_leader_answers_200_on_the_leader_and_503_on_a_follower(
+    bot: BotApplication, fake: FakeBotAPI
+) -> None:
+    """What a load balancer checks to send every update to the leader (one send budget for the token)."""
+    async with aiohttp.ClientSession() as http, http.get(f"{base(bot)}/leader") as r:
+        assert (r.status, await r.json()) == (200, {"leader": True})
+    if not databases.on_postgres():
+        return  # on SQLite the single instance always leads
+    settings = bot.bot_data.services.settings.model_copy(update={"listen_port": 0})
+    follower = build_application(settings, token=fake.token, webhook=True)
+    async with (
+        serving(follower),
+        aiohttp.ClientSession() as http,
+        http.get(f"{base(follower)}/leader") as r,
+    ):
+        assert (r.status, await r.json()) == (503, {"leader": False})
