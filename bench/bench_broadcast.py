@@ -10,7 +10,9 @@ Printed: the broadcast's throughput as a fraction of 30/s, and that of everythin
 replies take their slots from the same budget; the broadcast gets the rest), 429 answers, messages not
 delivered, p50/p99 /totals reply time.
 
-    .venv/bin/python -m bench.bench_broadcast [--subscribers N] [--skip-naive]
+    .venv/bin/python -m bench.bench_broadcast [--subscribers N] [--skip-naive] [--database-url URL]
+
+--database-url runs it on a PostgreSQL server (a scratch schema; bench/support.py), SQLite otherwise.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -31,12 +33,13 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, CommandHandler, ContextTypes
 
+from bench.support import add_database_option, database_kind, machine_load, scratch_database, subscribe
 from bot.answers import commands as answers
 from bot.app import build_application
 from bot.config import Settings
 from storage import delivery as store
-from storage.db import make_engine, reading, transaction
-from storage.schema import DeliveryState, Receive
+from storage.db import make_engine, reading
+from storage.schema import DeliveryState
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import Call, FakeBotAPI, SendRecord
@@ -72,13 +75,10 @@ class Result:
         )
 
 
-def prepare(path: Path, n: int) -> Engine:
-    engine = make_engine(f"sqlite:///{path}")
+def prepare(url: str, n: int) -> Engine:
+    engine = make_engine(url)
     store_reports(engine, reports())
-    with transaction(engine) as session:
-        for chat_id in range(100_000, 100_000 + n):
-            store.subscribe(session, chat_id, chat_type="private", now=NOW - timedelta(days=1))
-            store.update_settings(session, chat_id, receive=Receive.SUMMARY)
+    subscribe(engine, n, NOW)
     return engine
 
 
@@ -115,8 +115,8 @@ async def ask_totals(fake: FakeBotAPI, done: asyncio.Event, replies: list[float]
         await asyncio.sleep(0.5)
 
 
-async def run_ours(n: int, tmp: Path) -> Result:
-    engine = prepare(tmp / "ours.db", n)
+async def run_ours(n: int, url: str) -> Result:
+    engine = prepare(url, n)
     with FakeBotAPI(rate_limits=True) as fake:
         settings = Settings(_env_file=None, telegram_api_base_url=fake.base_url)
         app = build_application(settings, engine=engine, clock=lambda: NOW, token=fake.token)
@@ -157,8 +157,8 @@ async def run_ours(n: int, tmp: Path) -> Result:
     return result
 
 
-async def run_naive(n: int, tmp: Path) -> Result:
-    engine = prepare(tmp / "naive.db", n)
+async def run_naive(n: int, url: str) -> Result:
+    engine = prepare(url, n)
     with FakeBotAPI(rate_limits=True) as fake:
         app = (
             ApplicationBuilder()
@@ -221,14 +221,19 @@ async def run_naive(n: int, tmp: Path) -> Result:
     return result
 
 
-async def main_async(n: int, skip_naive: bool) -> None:
+async def main_async(n: int, skip_naive: bool, server: str | None) -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"broadcast of one summary to {n} subscribers; the fake allows 30 msg/s (429 beyond)")
-        ours = await run_ours(n, Path(tmp))
+        with scratch_database(server, Path(tmp), "ours") as url:
+            print(
+                f"broadcast of one summary to {n} subscribers on {database_kind(url)}; the fake allows "
+                f"30 msg/s (429 beyond); {machine_load()}"
+            )
+            ours = await run_ours(n, url)
         print(ours.line(), flush=True)
         if not skip_naive:
-            naive = await run_naive(n, Path(tmp))
+            with scratch_database(server, Path(tmp), "naive") as url:
+                naive = await run_naive(n, url)
             print(naive.line(), flush=True)
 
 
@@ -238,8 +243,9 @@ def main() -> None:
         "--subscribers", type=int, default=1000, help="how many (default 1000; 10000 ≈ 13 min)"
     )
     parser.add_argument("--skip-naive", action="store_true", help="only our sender")
+    add_database_option(parser)
     args = parser.parse_args()
-    asyncio.run(main_async(args.subscribers, args.skip_naive))
+    asyncio.run(main_async(args.subscribers, args.skip_naive, args.database_url))
 
 
 if __name__ == "__main__":

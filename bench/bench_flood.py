@@ -24,16 +24,17 @@ import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from bench.support import LIMIT, SUBSCRIBERS, percentile, subscribe
 from bot.app import build_application
 from bot.config import Settings
 from storage import delivery as store
-from storage.db import make_engine, reading, transaction
-from storage.schema import DeliveryState, Receive
+from storage.db import make_engine, reading
+from storage.schema import DeliveryState
 from tests.support.delivery_fixtures import reports
 from tests.support.delivery_fixtures import store as store_reports
 from tests.support.fakebotapi import Call, FakeBotAPI, Stats
@@ -42,8 +43,6 @@ from tests.support.running import polling
 NOW = datetime(2024, 10, 25, 9, 0, tzinfo=UTC)
 USERS = 1_001  # users are chats 1001 …; flooders from 5001; subscribers from 100,000
 FLOODERS = 5_001
-SUBSCRIBERS = 100_000
-LIMIT = 30.0
 COMMANDS = ("/totals", "/day 2024-10-25", "/range 2024-10-21..2024-10-25", "/records", "/totals")
 
 
@@ -58,10 +57,7 @@ class Asked:
 def prepare(path: Path, n: int) -> Engine:
     engine = make_engine(f"sqlite:///{path}")
     store_reports(engine, reports())
-    with transaction(engine) as session:
-        for chat_id in range(SUBSCRIBERS, SUBSCRIBERS + n):
-            store.subscribe(session, chat_id, chat_type="private", now=NOW - timedelta(days=1))
-            store.update_settings(session, chat_id, receive=Receive.SUMMARY)
+    subscribe(engine, n, NOW)
     return engine
 
 
@@ -83,13 +79,6 @@ async def flooder(fake: FakeBotAPI, chat: int, burst: int, until: float, asked: 
             fake.inject_message(chat, "/totals")
             asked.flooded += 1
         await asyncio.sleep(min(10.0, max(0.0, until - time.monotonic())))
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
 async def run(args: argparse.Namespace, tmp: Path) -> None:

@@ -79,6 +79,7 @@ def build_application(
     # One send budget for the bot token: the replies (through the rate limiter) and the broadcast (the
     # Sender) draw from it, replies first (bot/delivery/budget.py).
     budget = SendBudget()
+    metrics = Metrics()
     builder = (
         ApplicationBuilder()
         .token(secret)
@@ -86,7 +87,7 @@ def build_application(
         .base_file_url(file_url(settings.telegram_api_base_url))
         .context_types(context_types)
         .defaults(DEFAULTS)
-        .rate_limiter(BudgetLimiter(budget))
+        .rate_limiter(BudgetLimiter(budget, metrics))
         # Commands are answered concurrently: a slow query never holds up other chats.
         .concurrent_updates(True)
         # Everything with a lifecycle starts and stops here, with the application (see run_polling).
@@ -107,7 +108,7 @@ def build_application(
     app = cast(BotApplication, builder.build())
     services = Services(settings, engine or make_engine(settings.database_url), clock)
     app.bot_data.services = services
-    app.bot_data.metrics = Metrics()
+    app.bot_data.metrics = metrics
     app.bot_data.leader = Leadership(services.engine)
     if webhook or settings.listen_port is not None:
         from bot.web.server import WebServer  # aiohttp: only a bot that serves HTTP pays its import

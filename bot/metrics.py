@@ -26,6 +26,9 @@ __all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
 #: tens of milliseconds, a slow database seconds.
 COMMAND_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
+#: What a 429 answered: a message of the outbox, or a reply sent through the rate limiter.
+PATH_BROADCAST, PATH_REPLY = "broadcast", "reply"
+
 #: Why a message failed for good (the sender's labels).
 FAILED_BAD_REQUEST, FAILED_CHAT_GONE, FAILED_GAVE_UP = "bad_request", "chat_gone", "gave_up"
 
@@ -46,9 +49,13 @@ class Metrics:
         )
         self.rate_limited = Counter(
             "lossbot_telegram_429",
-            "429 Too Many Requests answers from Telegram to the sender",
+            "429 Too Many Requests answers from Telegram, by path: broadcast (the outbox sender) or reply "
+            "(a command's answer, a button's edit)",
+            ["path"],
             registry=registry,
         )
+        for path in (PATH_BROADCAST, PATH_REPLY):  # both series exist from the start, at 0
+            self.rate_limited.labels(path=path)
         self.command_seconds = Histogram(
             "lossbot_command_seconds",
             "Time to handle one update, by command (/name, callback, or other)",
@@ -70,6 +77,10 @@ class Metrics:
             "Seconds since the start (in TIMEZONE) of the newest stored report's date",
             registry=registry,
         )
+
+    def too_many_requests(self, path: str) -> None:
+        """Telegram answered 429 to a message of PATH (PATH_BROADCAST or PATH_REPLY)."""
+        self.rate_limited.labels(path=path).inc()
 
     def failed(self, reason: str) -> None:
         self.messages_failed.labels(reason=reason).inc()

@@ -5,15 +5,12 @@ database against the fake Bot API and kills the leader in the middle: every mess
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import IO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,8 +23,8 @@ from storage.db import make_engine, reading, transaction
 from storage.schema import DeliveryState
 from tests.support import databases, delivery_fixtures
 from tests.support.fakebotapi import FakeBotAPI
+from tests.support.running import instance_env, start_instance
 
-ROOT = Path(__file__).resolve().parents[1]
 WAIT = 60.0  # the most any step may take before the test fails (not a measured expectation)
 CHATS = 150
 
@@ -77,30 +74,6 @@ async def test_one_instance_leads_and_the_next_takes_over_when_it_stops(engine: 
     finally:
         await first.stop()
         await second.stop()
-
-
-def instance_env(url: str, fake: FakeBotAPI) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL", "LOG_LEVEL"}}
-    env.update(
-        DATABASE_URL=url,
-        BOT_TOKEN=fake.token,
-        TELEGRAM_API_BASE_URL=f"{fake.url}/bot",
-        WEBHOOK_URL="https://bot.example.org/webhook",
-        WEBHOOK_SECRET="two-instances-secret",
-        LISTEN_PORT="0",
-        SOURCES="",
-        # A killed leader's claimed rows come back after this long (60 s by default).
-        OUTBOX_LEASE_SECONDS="3",
-        LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def start_instance(env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--webhook"], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
 
 
 def sent_rows(engine: Engine) -> int:

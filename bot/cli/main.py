@@ -144,7 +144,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_application, run_webhook
     from bot.cli.failures import telegram_failure
 
-    app = build_application(settings, engine=_store_with_history(settings))
+    # --webhook: updates come to the HTTP server (its POST /webhook), not from long polling.
+    app = build_application(settings, engine=_store_with_history(settings), webhook=args.webhook)
     try:
         if args.webhook:
             run_webhook(app)

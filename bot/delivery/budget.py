@@ -42,6 +42,8 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.metrics import PATH_REPLY, Metrics
+
 log = logging.getLogger(__name__)
 
 #: The Bot API methods that put a message into a chat, so count against the limits.
@@ -257,11 +259,14 @@ Callback = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[s
 class BudgetLimiter(BaseRateLimiter[Mapping[str, bool]]):
     """The running bot's rate limiter (PTB calls it for every request of app.bot): a message it sends
     outside the Sender — a command reply, a button's edit — waits for its chat's slot and a REPLY slot of
-    the budget; a 429 pauses every send, and the request is tried once more after the wait. Requests
+    the budget; a 429 pauses every send (and is counted in METRICS), and the request is tried once more
+    after the wait. Requests
     that send nothing into a chat (getUpdates, answerCallbackQuery …) pass at once."""
 
-    def __init__(self, budget: SendBudget) -> None:
+    def __init__(self, budget: SendBudget, metrics: Metrics | None = None) -> None:
         self.budget = budget
+        #: Where a 429 to a reply is counted (lossbot_telegram_429_total{path="reply"}).
+        self.metrics = metrics or Metrics()
 
     async def initialize(self) -> None:
         """Nothing to set up: the budget lives as long as the application."""
@@ -292,6 +297,7 @@ class BudgetLimiter(BaseRateLimiter[Mapping[str, bool]]):
                     return await callback(*args, **kwargs)
                 except RetryAfter as exc:
                     seconds = retry_seconds(exc)
+                    self.metrics.too_many_requests(PATH_REPLY)
                     self.budget.pause(seconds, chat)
                     if retried:
                         log.warning("429 again for %s to chat %s: not sent", endpoint, chat)

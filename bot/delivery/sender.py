@@ -44,7 +44,7 @@ from telegram.ext import ExtBot
 
 from bot.delivery.budget import PACED, Priority, SendBudget, retry_seconds
 from bot.domain.dates import utc_now
-from bot.metrics import FAILED_BAD_REQUEST, FAILED_CHAT_GONE, FAILED_GAVE_UP, Metrics
+from bot.metrics import FAILED_BAD_REQUEST, FAILED_CHAT_GONE, FAILED_GAVE_UP, PATH_BROADCAST, Metrics
 from storage import delivery as store
 from storage.db import transaction
 from storage.schema import DeliveryOp
@@ -426,7 +426,7 @@ class Sender:
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             self.rate_limited += 1
-            self.metrics.rate_limited.inc()
+            self.metrics.too_many_requests(PATH_BROADCAST)
             self.budget.pause(seconds, job.chat_id)
             log.warning("429 from Telegram: every send waits %.0f s", seconds)
             until = utc_now() + timedelta(seconds=seconds)

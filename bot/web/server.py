@@ -5,6 +5,9 @@
   application's update queue, as long polling would put it, and is answered 200 at once.
 - GET /healthz — 200 while the bot runs and its database answers; 503 (with what failed) otherwise.
 - GET /metrics — Prometheus' text format (bot/metrics.py).
+- GET /leader — 200 on the instance that leads (runs the jobs and sends the outbox), 503 on the others: a
+  load balancer's health check for sending every update to the leader, so that one process's send budget
+  paces everything the bot token sends (the README's "Several instances" says why).
 
 aiohttp rather than PTB's own webhook server (tornado): one server serves the three, in the bot's event
 loop, with a library the project already uses. The composition point starts it in post_init and stops it
@@ -55,6 +58,7 @@ class WebServer:
             server.router.add_post(WEBHOOK_PATH, self._webhook)
         server.router.add_get("/healthz", self._health)
         server.router.add_get("/metrics", self._metrics)
+        server.router.add_get("/leader", self._leader)
         self._server = server
 
     async def start(self) -> None:
@@ -111,6 +115,10 @@ class WebServer:
         leader = self._app.bot_data.leader.leads()
         body = {"ok": not problems, "problems": problems, "leader": leader}
         return web.json_response(body, status=503 if problems else 200)
+
+    async def _leader(self, _request: web.Request) -> web.Response:
+        leads = self._app.bot_data.leader.leads()
+        return web.json_response({"leader": leads}, status=200 if leads else 503)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
         services, metrics = self._app.bot_data.services, self._app.bot_data.metrics

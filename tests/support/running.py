@@ -1,11 +1,16 @@
 """Run the built application inside a test's event loop: in-process, or the way `Application.run_polling`
-and the webhook server run it."""
+and the webhook server run it; or start real `lossbot run --webhook` processes against the fake Bot API
+(tests/test_leader.py, bench/)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from bot.config import Settings
 from bot.services import BotApplication
@@ -29,6 +34,11 @@ async def in_process(app: BotApplication) -> AsyncIterator[BotApplication]:
         await app.post_stop(app)
     await app.bot_data.services.read(lambda _s: None)
     app.bot_data.services.engine.dispose()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The secret of the instances' webhooks (any valid one: the fake never checks it).
+WEBHOOK_SECRET = "two-instances-secret"
 
 
 @asynccontextmanager
@@ -66,3 +76,33 @@ async def serving(app: BotApplication) -> AsyncIterator[BotApplication]:
             await app.stop()
             await app.post_stop(app)
     await app.post_shutdown(app)
+
+
+def instance_env(url: str, fake: FakeBotAPI, **overrides: str) -> dict[str, str]:
+    """The environment of a `lossbot run --webhook` on the database at URL, talking to FAKE; OVERRIDES
+    (e.g. LISTEN_PORT="8081") win."""
+    env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL", "LOG_LEVEL"}}
+    env.update(
+        DATABASE_URL=url,
+        BOT_TOKEN=fake.token,
+        TELEGRAM_API_BASE_URL=f"{fake.url}/bot",
+        WEBHOOK_URL="https://bot.example.org/webhook",
+        WEBHOOK_SECRET=WEBHOOK_SECRET,
+        LISTEN_PORT="0",
+        SOURCES="",
+        # A killed leader's claimed rows come back after this long (60 s by default).
+        OUTBOX_LEASE_SECONDS="3",
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(overrides)
+    return env
+
+
+def start_instance(
+    env: dict[str, str], log: IO[bytes], module: Sequence[str] = ("-m", "bot")
+) -> subprocess.Popen[bytes]:
+    """`python -m bot run --webhook` (or MODULE, e.g. a profiler wrapping it) as a process of its own."""
+    return subprocess.Popen(
+        [sys.executable, *module, "run", "--webhook"], cwd=ROOT, env=env, stdout=log, stderr=log
+    )

@@ -4,7 +4,12 @@ with it (the reply reaches the fake Bot API), /healthz says whether the bot and 
 
 from __future__ import annotations
 
+import json
+import signal
+import socket
+import urllib.request
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -14,8 +19,9 @@ from sqlmodel import create_engine
 from bot.app import build_application
 from bot.services import BotApplication
 from bot.web.server import SECRET_HEADER
+from tests.support import databases
 from tests.support.fakebotapi import FakeBotAPI
-from tests.support.running import serving, settings_for
+from tests.support.running import WEBHOOK_SECRET, instance_env, serving, settings_for, start_instance
 
 SECRET = "webhook-secret_0123456789"
 WAIT = 30.0  # the most any step may take before the test fails (not a measured expectation)
@@ -113,3 +119,47 @@ async def test_health_is_ok_while_the_bot_and_its_database_answer(bot: BotApplic
             services.engine.dispose()
             services.engine = working
     assert body["problems"] == ["the database does not answer (OperationalError)"]
+
+
+def test_lossbot_run_webhook_answers_an_update_posted_to_it(fake: FakeBotAPI, tmp_path: Path) -> None:
+    """The real command, as a process: its server takes POST /webhook (it once served only /healthz and
+    /metrics there, so every update got 404)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = instance_env(databases.new_database_url(tmp_path, "run"), fake, LISTEN_PORT=str(port))
+    with (tmp_path / "bot.log").open("wb") as log:
+        process = start_instance(env, log)
+        try:
+            fake.wait_for("setWebhook", timeout=WAIT)
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/webhook",
+                data=json.dumps(update(7, 4242, "/totals")).encode(),
+                headers={SECRET_HEADER: WEBHOOK_SECRET, "Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=WAIT) as answer:
+                assert answer.status == 200
+            [reply] = fake.wait_for("sendMessage", lambda c: c.chat_id == 4242, timeout=WAIT)
+            assert "Russia's losses as of 22 Aug 2026</b>" in str(reply.params["text"])
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(WAIT)
+    assert process.returncode == 0, (tmp_path / "bot.log").read_text()
+
+
+async def test_leader_answers_200_on_the_leader_and_503_on_a_follower(
+    bot: BotApplication, fake: FakeBotAPI
+) -> None:
+    """What a load balancer checks to send every update to the leader (one send budget for the token)."""
+    async with aiohttp.ClientSession() as http, http.get(f"{base(bot)}/leader") as r:
+        assert (r.status, await r.json()) == (200, {"leader": True})
+    if not databases.on_postgres():
+        return  # on SQLite the single instance always leads
+    settings = bot.bot_data.services.settings.model_copy(update={"listen_port": 0})
+    follower = build_application(settings, token=fake.token, webhook=True)
+    async with (
+        serving(follower),
+        aiohttp.ClientSession() as http,
+        http.get(f"{base(follower)}/leader") as r,
+    ):
+        assert (r.status, await r.json()) == (503, {"leader": False})
