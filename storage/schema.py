@@ -395,9 +395,7 @@ class Delivery(SQLModel, table=True):
     )
     digest_id: int | None = Field(
         default=None,
-        sa_column=Column(
-            Integer, ForeignKey("digest_post.id", name="fk_delivery_digest_id"), nullable=True
-        ),
+        sa_column=Column(Integer, ForeignKey("digest_post.id", name="fk_delivery_digest_id"), nullable=True),
     )
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     kind: DeliveryKind = Field(sa_column=Column(StrEnumType(DeliveryKind, 8), nullable=False))
