@@ -24,10 +24,11 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from bot.answers import facts, render
-from bot.answers.reply import Keyboard
+from bot.answers.commands import UsageError
+from bot.answers.reply import Keyboard, Reply
 from bot.charts.request import chart_button, period_code
 from bot.domain.categories import BY_KEY, KEYS
-from bot.domain.periods import Period
+from bot.domain.periods import Period, PeriodError, parse_period
 from bot.i18n import fmt
 from bot.i18n.catalog import _, ngettext
 from storage import digests, queries
@@ -144,8 +145,8 @@ def _ends(period: DigestPeriod) -> tuple[date, date]:
 def _title(view: DigestFacts, lang: str) -> str:
     label = html.escape(view.period.label(lang))
     if view.period.kind == WEEK:
-        return _(lang, "🗓 <b>Russia's losses: the week of {period}</b>", period=label)
-    return _(lang, "🗓 <b>Russia's losses: {period}</b>", period=label)
+        return _(lang, "🗓 <b>Weekly digest: Russia's losses, {period}</b>", period=label)
+    return _(lang, "🗓 <b>Monthly digest: Russia's losses, {period}</b>", period=label)
 
 
 def _coverage(view: DigestFacts, lang: str) -> str:
@@ -165,7 +166,7 @@ def _line(line: CategoryLine, lang: str) -> str:
         return _(lang, "{name}: <b>{amount}</b>", name=name, amount=amount)
     return _(
         lang,
-        "{name}: <b>{amount}</b> ({change} against {previous})",
+        "{name}: <b>{amount}</b> (before: {previous}, {change})",
         name=name,
         amount=amount,
         change=fmt.signed(line.amount - line.previous, lang),
@@ -192,7 +193,7 @@ def digest_text(view: DigestFacts, lang: str) -> str:
     lines.append(
         _(
             lang,
-            "Losses in the period (in brackets: the change against {previous}, and its losses):",
+            "Losses in the period; in brackets, those of {previous} and the change:",
             previous=html.escape(previous.label(lang)),
         )
     )
@@ -213,3 +214,59 @@ def digest_text(view: DigestFacts, lang: str) -> str:
         lines.append(_(lang, "No all-time record was broken in the period."))
     lines += ["", render.citations_line(view.cited, lang)]
     return render.fit("\n".join(lines), lang)
+
+
+# -------------------------------------------------------------------------------------------- /digest
+
+USAGE = "/digest [week|month] [DATE]"
+WORDS = {"week": WEEK, "weekly": WEEK, "тиждень": WEEK, "month": MONTH, "monthly": MONTH, "місяць": MONTH}
+
+
+def period_containing(kind: str, day: date) -> DigestPeriod:
+    """The Monday–Sunday week, or the calendar month, that DAY is in."""
+    if kind == WEEK:
+        first = day - timedelta(days=day.weekday())
+        return DigestPeriod(WEEK, first, first + timedelta(days=6))
+    return month_before(month_before(day).last + timedelta(days=32))
+
+
+def _usage(lang: str) -> UsageError:
+    return UsageError(
+        "\n".join(
+            [
+                _(lang, "Give week or month, and a date if you like; nothing: the last week."),
+                _(lang, "Usage: {usage}", usage=html.escape(USAGE)),
+                _(lang, "Example: {example}", example="/digest month 2024-10"),
+            ]
+        )
+    )
+
+
+def _asked(session: Session, args: str, today: date, lang: str) -> DigestPeriod:
+    words = args.lower().split()
+    kind = WORDS.get(words[0]) if words else WEEK
+    if kind is None or len(words) > 2:
+        raise _usage(lang)
+    if len(words) == 2:
+        try:
+            asked = parse_period(words[1], today=today)
+        except PeriodError:
+            raise _usage(lang) from None
+        return period_containing(kind, asked.first_day)
+    period = period_before(kind, today)
+    latest = queries.latest_report_date(session)
+    if latest is not None and latest < period.first:  # nothing stored since: the last one with reports
+        period = period_before(kind, latest + timedelta(days=1))
+    return period
+
+
+def digest_command(session: Session, args: str, *, today: date, lang: str) -> Reply:
+    """/digest [week|month] [DATE]: the digest of the last complete week (or month), or of the one DATE is
+    in, as subscribers get it, so anyone can see one without subscribing; its chart is a button away."""
+    period = _asked(session, args, today, lang)
+    view = digest_facts(session, period)
+    if view is None:
+        return Reply(
+            _(lang, "No report is stored for {period}: no digest.", period=html.escape(period.label(lang)))
+        )
+    return Reply(digest_text(view, lang), keyboard=view.chart_keyboard(lang))

@@ -23,7 +23,7 @@ from bot.answers.reply import Keyboard
 from bot.charts import draw
 from bot.charts.request import ChartRequest, chart_button, period_code
 from bot.delivery import schedule
-from bot.domain.dates import utc_now
+from bot.domain.dates import WAR_START, utc_now
 from storage import delivery as store
 from storage import queries, schema
 from storage.schema import ChatPrefs, DeliveryKind
@@ -44,7 +44,7 @@ SUMMARY_CHART_DAYS = 90
 def summary_keyboard(report_date: date, lang: str) -> Keyboard:
     """The "📈 chart" button under a daily summary: the headline categories over the 90 days up to its
     report (a fixed range, so an old summary's button still shows what it summed up)."""
-    first = report_date - timedelta(days=SUMMARY_CHART_DAYS - 1)
+    first = max(report_date - timedelta(days=SUMMARY_CHART_DAYS - 1), WAR_START)
     return chart_button(digest.CHART_CATEGORIES, f"{first:%Y%m%d}-{report_date:%Y%m%d}", lang)
 
 
