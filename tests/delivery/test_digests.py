@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,7 +167,7 @@ def test_digest_facts_sum_what_the_store_holds(engine: Engine) -> None:
 
 
 async def test_the_daily_summary_carries_a_chart_button_that_sends_the_chart(
-    fake: FakeBotAPI, tg: ExtBot[Any], engine: Engine, tmp_path: Path
+    fake: FakeBotAPI, tg: ExtBot[Any], engine: Engine
 ) -> None:
     store_reports(engine, reports(last=LAST, days=35))
     subscribe(engine, 9, receive="summary")
@@ -202,8 +201,8 @@ async def test_the_daily_summary_carries_a_chart_button_that_sends_the_chart(
         raw = next(u for u in fake.pending_updates if u.get("callback_query", {}).get("id") == query)
         await app.process_update(Update.de_json(raw, app.bot))
     [chart] = sent(fake, "sendPhoto", 9)
-    assert "Personnel, Tanks, Artillery systems" in chart.params["caption"]
-    assert "6 Aug 2024 – 3 Nov 2024" in chart.params["caption"] or "reports" in chart.params["caption"]
+    assert "Personnel, Tanks, Artillery systems, Operational-tactical UAVs" in chart.params["caption"]
+    assert "losses per day, 6 Aug\u2009–\u20093 Nov 2024" in chart.params["caption"]
 
 
 def test_settings_offer_the_digests(engine: Engine) -> None:
