@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from bot.answers import digest, facts, summary
+from bot.answers import digest, facts, render, summary
 from bot.answers.chart import caption, chart_data
 from bot.answers.facts import Unanswerable
 from bot.answers.reply import Keyboard
@@ -37,6 +37,9 @@ DIGEST_KINDS = {
     digest.WEEK: (DeliveryKind.WEEKLY_CHART, DeliveryKind.WEEKLY),
     digest.MONTH: (DeliveryKind.MONTHLY_CHART, DeliveryKind.MONTHLY),
 }
+#: Telegram's limit of a photo's caption. The chart's caption (4 lines and the sources) fits in both
+#: languages; the text goes as a message of its own after the photo, as it is longer.
+MAX_CAPTION = 1024
 #: The daily summary's "📈 chart" shows these days up to the report.
 SUMMARY_CHART_DAYS = 90
 
@@ -258,7 +261,7 @@ class Broadcaster:
         key = f"digest:{period.kind}:{period.first}:{lang}:{chart.digest()[:16]}"
         if not store.has_photo(session, key):
             store.save_photo(session, key, draw.png(chart, lang))
-        return store.Content(caption(chart, lang), photo=key), text
+        return store.Content(render.fit(caption(chart, lang), lang, MAX_CAPTION), photo=key), text
 
     def published(self, session: Session, report_date: date, *, correction: bool) -> int:
         """A moderator published (or corrected) REPORT_DATE: queue it, or queue edits of what was sent."""

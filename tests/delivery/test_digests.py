@@ -212,3 +212,34 @@ def test_settings_offer_the_digests(engine: Engine) -> None:
     assert sub is not None and sub.digests == schema.Digests.BOTH
     assert sub.digests.includes("week") and sub.digests.includes("month")
     assert not schema.Digests.WEEKLY.includes("month")
+
+
+async def test_settings_buttons_choose_the_digests(fake: FakeBotAPI, engine: Engine) -> None:
+    store_reports(engine, history())
+    subscribe(engine, 12)
+    settings = Settings(_env_file=None, database_url=str(engine.url), telegram_api_base_url=fake.base_url)
+    app = build_application(settings, engine=engine, clock=lambda: MONDAY, token=fake.token)
+    async with app:
+        message = {
+            "message_id": next(_ids),
+            "date": int(MONDAY.timestamp()),
+            "chat": {"id": 12, "type": "private"},
+            "from": {"id": 12, "is_bot": False, "first_name": "Olena", "language_code": "en"},
+            "text": "/settings",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 9}],
+        }
+        await app.process_update(Update.de_json({"update_id": next(_ids), "message": message}, app.bot))
+        [shown] = sent(fake, "sendMessage", 12)
+        assert "Digests: none" in visible_text(shown.params["text"], "HTML")
+        rows = shown.params["reply_markup"]["inline_keyboard"]
+        found = {b["text"]: b["callback_data"] for row in rows for b in row}
+        assert list(found)[-4:] == ["• No digest", "Weekly", "Monthly", "Week + month"]
+        query = fake.inject_callback_query(12, 12, shown.result["message_id"], found["Weekly"])
+        raw = next(u for u in fake.pending_updates if u.get("callback_query", {}).get("id") == query)
+        await app.process_update(Update.de_json(raw, app.bot))
+    with reading(engine) as session:
+        sub = store.get_subscription(session, 12)
+    assert sub is not None and sub.digests == schema.Digests.WEEKLY
+    [edited] = [c for c in fake.calls_of("editMessageText") if c.ok]
+    assert "Digests: weekly (Mondays)" in visible_text(edited.params["text"], "HTML")
+    assert queue_digests(engine, MONDAY) == 2  # chosen: due on Monday
