@@ -42,6 +42,7 @@ from storage.schema import (
     DeliveryPhoto,
     DeliveryState,
     DigestPost,
+    Digests,
     Post,
     SenderLease,
     Subscription,
@@ -125,6 +126,16 @@ def update_settings(session: Session, chat_id: int, **fields: Any) -> Subscripti
 
 def active_subscriptions(session: Session) -> list[Subscription]:
     query = select(Subscription).where(SUB.c.active.is_(True)).order_by(SUB.c.chat_id)
+    return list(session.execute(query).scalars())
+
+
+def digest_subscriptions(session: Session) -> list[Subscription]:
+    """The active subscriptions that chose a digest (the few the digest job looks at every tick)."""
+    query = (
+        select(Subscription)
+        .where(SUB.c.active.is_(True), SUB.c.digests != Digests.NONE)
+        .order_by(SUB.c.chat_id)
+    )
     return list(session.execute(query).scalars())
 
 

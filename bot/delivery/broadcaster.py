@@ -208,6 +208,7 @@ class Broadcaster:
             today = now.astimezone(zone).date()
             at = schedule.parse_time(sub.send_at) if sub.send_at else None
             moment = schedule.due_at(today, at or DIGEST_TIME, zone)
+            # As for the daily summary, a chat subscribed after the moment starts with the next digest.
             if now < moment or sub.subscribed_at > moment:
                 continue
             for kind in digest.PERIODS:
@@ -218,7 +219,7 @@ class Broadcaster:
     def enqueue_digests(self, session: Session) -> int:
         """Queue each due digest for the chats that chose it: once per chat and period (the outbox's unique
         (digest, chat, kind) row), its facts read and its chart drawn once per period and language."""
-        subs = [s for s in store.active_subscriptions(session) if s.digests != schema.Digests.NONE]
+        subs = store.digest_subscriptions(session)
         queued = 0
         for period, chats in self.digests_due(subs).items():
             post = store.ensure_digest_post(session, period.kind, period.first, period.last, now=self.clock())
