@@ -2,6 +2,9 @@
 
 The outbox is the source of truth of what was sent: one `delivery` row per (post, chat, kind), unique, so a
 double-fired job, a second instance or a restart can never create a second message for the same report.
+A digest's rows belong to its `digest_post` (one per period: the week, the month) instead of a report's
+post, unique per (digest, chat, kind) the same way. A row may carry buttons (`markup`, kept by corrections)
+or be a photo (`photo`: a `delivery_photo` key, drawn once and uploaded once, then sent by file id).
 
 Row life (column `state`):
 
