@@ -189,9 +189,10 @@ class Broadcaster:
         return store.add_deliveries(session, rows, now=utc_now())
 
     def tick(self, session: Session) -> int:
-        """The periodic job's work: notice a new report, queue what is due (summaries and digests)."""
+        """The periodic job's work: notice a new report, queue what is due. (The digests are queued in a
+        transaction of their own, `enqueue_digests`: a digest that fails must not hold back the summary.)"""
         self.detect_new(session)
-        return self.enqueue_due(session) + self.enqueue_digests(session)
+        return self.enqueue_due(session)
 
     # -------------------------------------------------------------------------------------- digests
 

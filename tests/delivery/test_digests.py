@@ -237,9 +237,11 @@ async def test_settings_buttons_choose_the_digests(fake: FakeBotAPI, engine: Eng
         query = fake.inject_callback_query(12, 12, shown.result["message_id"], found["Weekly"])
         raw = next(u for u in fake.pending_updates if u.get("callback_query", {}).get("id") == query)
         await app.process_update(Update.de_json(raw, app.bot))
+        # The running bot's periodic job queues it: it is Monday, 10:00 in Kyiv.
+        assert await app.bot_data.delivery.tick() == 2
     with reading(engine) as session:
         sub = store.get_subscription(session, 12)
     assert sub is not None and sub.digests == schema.Digests.WEEKLY
     [edited] = [c for c in fake.calls_of("editMessageText") if c.ok]
     assert "Digests: weekly (Mondays)" in visible_text(edited.params["text"], "HTML")
-    assert queue_digests(engine, MONDAY) == 2  # chosen: due on Monday
+    assert queue_digests(engine, MONDAY) == 0  # queued once
