@@ -6,6 +6,7 @@ buttons (handlers/menus.py)."""
 from __future__ import annotations
 
 from bot.answers import commands as answers
+from bot.answers import digest
 from bot.services import BotApplication
 from handlers import menus
 from handlers.common import Handler, answering, command
@@ -18,6 +19,7 @@ QUERIES: dict[str, Handler] = {
     "category": menus.category_command,
     "records": answering(answers.records),
     "compare": answering(answers.compare),
+    "digest": answering(digest.digest_command),
 }
 
 

@@ -65,6 +65,19 @@ RECEIVE_NAMES = {
     "alerts": N_("rank alerts only"),
 }
 RECEIVE_BUTTONS = {"summary": N_("Summary"), "alerts": N_("Alerts"), "both": N_("Both")}
+#: The digests a chat chose (Subscription.digests), as /settings names them and as its buttons say.
+DIGEST_NAMES = {
+    "none": N_("none"),
+    "weekly": N_("weekly (Mondays)"),
+    "monthly": N_("monthly (the 1st)"),
+    "both": N_("weekly and monthly"),
+}
+DIGEST_BUTTONS = {
+    "none": N_("No digest"),
+    "weekly": N_("Weekly"),
+    "monthly": N_("Monthly"),
+    "both": N_("Week + month"),
+}
 
 _LANG_NAMES = {"en": "English", "uk": "Українська"}
 
@@ -153,10 +166,11 @@ def _settings_text(sub: schema.Subscription, lang: str, daily: str) -> str:
         lang,
         "<b>Settings of this chat</b>\nLanguage: {language}\nReceives: {receive}\nWhen: "
         "{when}\nAlerts when a day ranks in the top {top_p} (personnel) or top {top_o} "
-        "(other categories)\n\nAlso: <code>/settings time 08:30 Europe/Kyiv</code>, "
+        "(other categories)\nDigests: {digests}\n\nAlso: <code>/settings time 08:30 Europe/Kyiv</code>, "
         "<code>/settings top 10 5</code>",
         language=_LANG_NAMES.get(daily, daily),
         receive=_(lang, RECEIVE_NAMES[sub.receive]),
+        digests=_(lang, DIGEST_NAMES[sub.digests]),
         when=when,
         top_p=sub.top_personnel,
         top_o=sub.top_other,
@@ -178,6 +192,7 @@ def _keyboard(sub: schema.Subscription, lang: str, daily: str) -> InlineKeyboard
                 button(_(lang, "On publication"), "when:pub", sub.send_at is None),
                 *(button(t_, f"when:{t_}", sub.send_at == t_) for t_ in PRESET_TIMES),
             ],
+            [button(_(lang, DIGEST_BUTTONS[d]), f"dig:{d}", sub.digests == d) for d in schema.DIGEST_CHOICES],
         ]
     )
 
@@ -278,6 +293,8 @@ async def settings_button(update: Update, context: BotContext) -> None:
         changes["receive"] = schema.Receive(value)
     elif field_name == "when":
         changes["send_at"] = None if value == "pub" else value
+    elif field_name == "dig":
+        changes["digests"] = schema.Digests(value)
     sub, chosen = await services.write(
         lambda s: (store.update_settings(s, chat.id, **changes), chats.chat_language(s, chat.id))
     )
@@ -301,6 +318,7 @@ SETTINGS_CHOICES: dict[str, tuple[str, ...]] = {
     "lang": tuple(_LANG_NAMES),
     "recv": tuple(schema.RECEIVE_CHOICES),
     "when": ("pub", *PRESET_TIMES),
+    "dig": tuple(schema.DIGEST_CHOICES),
 }
 
 

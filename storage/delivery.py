@@ -2,6 +2,9 @@
 
 The outbox is the source of truth of what was sent: one `delivery` row per (post, chat, kind), unique, so a
 double-fired job, a second instance or a restart can never create a second message for the same report.
+A digest's rows belong to its `digest_post` (one per period: the week, the month) instead of a report's
+post, unique per (digest, chat, kind) the same way. A row may carry buttons (`markup`, kept by corrections)
+or be a photo (`photo`: a `delivery_photo` key, drawn once and uploaded once, then sent by file id).
 
 Row life (column `state`):
 
@@ -39,7 +42,10 @@ from storage.schema import (
     Delivery,
     DeliveryKind,
     DeliveryOp,
+    DeliveryPhoto,
     DeliveryState,
+    DigestPost,
+    Digests,
     Post,
     SenderLease,
     Subscription,
@@ -50,6 +56,11 @@ SUB = Subscription.__table__  # type: ignore[attr-defined]  # SQLModel sets __ta
 POST = Post.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 OUT = Delivery.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
 LEASE = SenderLease.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+DIGEST = DigestPost.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+PHOTO = DeliveryPhoto.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
+
+#: Buttons as the outbox stores them: rows of [label, callback data].
+Markup = list[list[list[str]]]
 
 #: The states of a message still owed to its chat: waiting, or in flight.
 OWED: Final = (DeliveryState.PENDING, DeliveryState.SENDING)
@@ -121,6 +132,16 @@ def active_subscriptions(session: Session) -> list[Subscription]:
     return list(session.execute(query).scalars())
 
 
+def digest_subscriptions(session: Session) -> list[Subscription]:
+    """The active subscriptions that chose a digest (the few the digest job looks at every tick)."""
+    query = (
+        select(Subscription)
+        .where(SUB.c.active.is_(True), SUB.c.digests != Digests.NONE)
+        .order_by(SUB.c.chat_id)
+    )
+    return list(session.execute(query).scalars())
+
+
 @dataclass(frozen=True)
 class SubscriberRow:
     sub: Subscription
@@ -171,6 +192,7 @@ def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime | 
                 top_personnel=old.top_personnel,
                 top_other=old.top_other,
                 lang=old.lang,
+                digests=old.digests,
                 subscribed_at=old.subscribed_at,
             )
         new.active, new.ended_reason, new.updated_at = old.active or new.active, None, now
@@ -181,11 +203,15 @@ def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime | 
     if prefs is not None and prefs.lang and session.get(ChatPrefs, new_id) is None:
         session.add(ChatPrefs(chat_id=new_id, lang=prefs.lang))
     owed = session.execute(
-        select(OUT.c.id, OUT.c.post_id, OUT.c.kind, OUT.c.text)
+        select(OUT.c.id, OUT.c.post_id, OUT.c.digest_id, OUT.c.kind, OUT.c.text, OUT.c.markup, OUT.c.photo)
         .where(OUT.c.chat_id == old_id, OUT.c.state.in_(OWED), OUT.c.op == DeliveryOp.SEND)
         .order_by(OUT.c.id)
     ).all()
-    add_deliveries(session, [(r.post_id, new_id, r.kind, r.text) for r in owed], now=now)
+    moved = [
+        _row(r.post_id, new_id, r.kind, Content(r.text, r.markup, r.photo), now, digest_id=r.digest_id)
+        for r in owed
+    ]
+    _insert_rows(session, moved)
     session.execute(
         update(OUT)
         .where(OUT.c.id.in_([r.id for r in owed]))
@@ -259,31 +285,124 @@ def _insert_ignore(session: Session, table: Any, rows: list[dict[str, Any]]) -> 
     return len(session.execute(statement).all())
 
 
-def add_deliveries(
-    session: Session, rows: Iterable[tuple[int, int, DeliveryKind, str]], *, now: datetime | None = None
-) -> int:
-    """Queue (post_id, chat_id, kind, text) messages; those already queued (or sent) are left alone.
-    Returns how many were added."""
-    now = now or utc_now()
-    values = [
-        {
-            "post_id": post_id,
-            "chat_id": chat_id,
-            "kind": kind,
-            "op": DeliveryOp.SEND,
-            "state": DeliveryState.PENDING,
-            "text": text,
-            "version": 1,
-            "attempts": 0,
-            "not_before": now,
-            "created_at": now,
-        }
-        for post_id, chat_id, kind, text in rows
-    ]
+@dataclass(frozen=True)
+class Content:
+    """What one outbox row sends: the text (a photo's caption when PHOTO is set), and its buttons."""
+
+    text: str
+    markup: Markup | None = None
+    #: A DeliveryPhoto's key.
+    photo: str | None = None
+
+
+def _row(
+    post_id: int | None,
+    chat_id: int,
+    kind: DeliveryKind,
+    content: str | Content,
+    now: datetime,
+    *,
+    digest_id: int | None = None,
+) -> dict[str, Any]:
+    content = content if isinstance(content, Content) else Content(content)
+    return {
+        "post_id": post_id,
+        "digest_id": digest_id,
+        "chat_id": chat_id,
+        "kind": kind,
+        "op": DeliveryOp.SEND,
+        "state": DeliveryState.PENDING,
+        "text": content.text,
+        "markup": content.markup,
+        "photo": content.photo,
+        "version": 1,
+        "attempts": 0,
+        "not_before": now,
+        "created_at": now,
+    }
+
+
+def _insert_rows(session: Session, values: list[dict[str, Any]]) -> int:
     added = 0
     for start in range(0, len(values), 500):
         added += _insert_ignore(session, OUT, values[start : start + 500])
     return added
+
+
+def add_deliveries(
+    session: Session,
+    rows: Iterable[tuple[int, int, DeliveryKind, str | Content]],
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Queue (post_id, chat_id, kind, text or content) messages; those already queued (or sent) are left
+    alone. Returns how many were added."""
+    now = now or utc_now()
+    return _insert_rows(
+        session, [_row(post_id, chat, kind, content, now) for post_id, chat, kind, content in rows]
+    )
+
+
+def add_digest_deliveries(
+    session: Session,
+    digest_id: int,
+    rows: Iterable[tuple[int, DeliveryKind, Content]],
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Queue (chat_id, kind, content) messages of the digest DIGEST_ID; the unique (digest, chat, kind)
+    row makes it once per chat and period whatever runs it twice. Returns how many were added."""
+    now = now or utc_now()
+    values = [_row(None, chat, kind, content, now, digest_id=digest_id) for chat, kind, content in rows]
+    return _insert_rows(session, values)
+
+
+# ---------------------------------------------------------------------------------------------- digests
+
+
+def digest_post(session: Session, period: str, first_day: date) -> DigestPost | None:
+    return session.execute(
+        select(DigestPost).where(DIGEST.c.period == period, DIGEST.c.first_day == first_day)
+    ).scalar_one_or_none()
+
+
+def ensure_digest_post(
+    session: Session, period: str, first_day: date, last_day: date, *, now: datetime | None = None
+) -> DigestPost:
+    """The post of the digest of PERIOD ("week", "month") starting FIRST_DAY, created when missing (its
+    unique (period, first day) decides a race between two instances)."""
+    values = {"period": period, "first_day": first_day, "last_day": last_day, "created_at": now or utc_now()}
+    _insert_ignore(session, DIGEST, [values])
+    found = digest_post(session, period, first_day)
+    assert found is not None
+    return found
+
+
+def digest_queued_keys(session: Session, digest_id: int) -> set[tuple[int, DeliveryKind]]:
+    """(chat_id, kind) of every message of the digest DIGEST_ID already in the outbox."""
+    rows = session.execute(select(OUT.c.chat_id, OUT.c.kind).where(OUT.c.digest_id == digest_id))
+    return {(r.chat_id, r.kind) for r in rows}
+
+
+def has_photo(session: Session, key: str) -> bool:
+    return session.execute(select(PHOTO.c.key).where(PHOTO.c.key == key)).first() is not None
+
+
+def save_photo(session: Session, key: str, png: bytes, *, now: datetime | None = None) -> None:
+    """Keep the PNG KEY names (the first one stored stays: the same key draws the same picture)."""
+    _insert_ignore(
+        session, PHOTO, [{"key": key, "png": png, "file_id": None, "created_at": now or utc_now()}]
+    )
+
+
+def photo(session: Session, key: str) -> tuple[bytes, str | None] | None:
+    """The PNG KEY names and Telegram's file id of it once uploaded."""
+    row = session.execute(select(PHOTO.c.png, PHOTO.c.file_id).where(PHOTO.c.key == key)).first()
+    return (bytes(row.png), row.file_id) if row is not None else None
+
+
+def photo_uploaded(session: Session, key: str, file_id: str) -> None:
+    session.execute(update(PHOTO).where(PHOTO.c.key == key).values(file_id=file_id))
 
 
 def queued_keys(session: Session, post_id: int) -> set[tuple[int, DeliveryKind]]:
@@ -305,6 +424,8 @@ class Job:
     message_id: int | None
     attempts: int
     chat_type: str | None
+    markup: Markup | None = None
+    photo: str | None = None
 
 
 def claim(session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Job]:
@@ -352,7 +473,19 @@ def claim(session: Session, *, owner: str, now: datetime, lease: timedelta, limi
         .order_by(OUT.c.id)
     ).all()
     return [
-        Job(r.id, r.chat_id, r.kind, r.op, r.text, r.version, r.message_id, r.attempts, r.chat_type)
+        Job(
+            r.id,
+            r.chat_id,
+            r.kind,
+            r.op,
+            r.text,
+            r.version,
+            r.message_id,
+            r.attempts,
+            r.chat_type,
+            r.markup,
+            r.photo,
+        )
         for r in rows
     ]
 

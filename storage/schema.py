@@ -29,6 +29,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -252,10 +253,15 @@ class DeliveryState(StrEnum):
 
 
 class DeliveryKind(StrEnum):
-    """The two messages a chat gets of a report."""
+    """The messages of the outbox: the two a chat gets of a report, and the two of a digest (its chart,
+    then its text; a digest row belongs to a DigestPost, not to a report's Post)."""
 
     SUMMARY = "summary"
     ALERT = "alert"
+    WEEKLY = "weekly"
+    WEEKLY_CHART = "wk_chart"
+    MONTHLY = "monthly"
+    MONTHLY_CHART = "mo_chart"
 
 
 class DeliveryOp(StrEnum):
@@ -275,6 +281,22 @@ class Receive(StrEnum):
 
 #: The choices in the order /settings offers them.
 RECEIVE_CHOICES: Final = tuple(Receive)
+
+
+class Digests(StrEnum):
+    """Which digests a subscribed chat asked for (/settings): weekly (Mondays), monthly (the 1st)."""
+
+    NONE = "none"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    BOTH = "both"
+
+    def includes(self, period: str) -> bool:
+        """Whether it includes the digest of PERIOD ("week" or "month")."""
+        return self == Digests.BOTH or self == {"week": Digests.WEEKLY, "month": Digests.MONTHLY}.get(period)
+
+
+DIGEST_CHOICES: Final = tuple(Digests)
 DEFAULT_TIMEZONE = "Europe/Kyiv"
 DEFAULT_TOP_PERSONNEL = 10
 DEFAULT_TOP_OTHER = 5
@@ -302,6 +324,11 @@ class Subscription(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
     #: Why the subscription ended (unsubscribed, blocked, migrated …), None while active.
     ended_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    #: The weekly and monthly digests the chat chose (none until it chooses them in /settings).
+    digests: Digests = Field(
+        default=Digests.NONE,
+        sa_column=Column(StrEnumType(Digests, 8), nullable=False, server_default=Digests.NONE.value),
+    )
 
     def wants(self, kind: DeliveryKind) -> bool:
         if self.receive == Receive.BOTH:
@@ -323,18 +350,53 @@ class Post(SQLModel, table=True):
     revision: int = Field(default=1)
 
 
+class DigestPost(SQLModel, table=True):
+    """A digest being broadcast: one per period (the week Monday–Sunday, or the calendar month), created
+    the first time it is due to a chat. Its outbox rows point here instead of at a report's Post."""
+
+    __tablename__ = "digest_post"
+    __table_args__ = (UniqueConstraint("period", "first_day", name="uq_digest_post_period_first"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: "week" or "month".
+    period: str = Field(sa_column=Column(String(8), nullable=False))
+    first_day: date = Field(sa_column=Column(Date, nullable=False))
+    last_day: date = Field(sa_column=Column(Date, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class DeliveryPhoto(SQLModel, table=True):
+    """A picture the outbox sends (a digest's chart), drawn once per period and language: the PNG, and
+    Telegram's file id once it was uploaded, so the other chats get the file id, not another upload."""
+
+    __tablename__ = "delivery_photo"
+
+    key: str = Field(sa_column=Column(String(64), primary_key=True, autoincrement=False))
+    png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    file_id: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+
+
 class Delivery(SQLModel, table=True):
-    """The outbox: one message of one post to one chat."""
+    """The outbox: one message of one post (a report's, or a digest's) to one chat."""
 
     __tablename__ = "delivery"
     __table_args__ = (
         UniqueConstraint("post_id", "chat_id", "kind", name="uq_delivery_post_chat_kind"),
+        UniqueConstraint("digest_id", "chat_id", "kind", name="uq_delivery_digest_chat_kind"),
         Index("ix_delivery_state", "state", "not_before", "id"),
         Index("ix_delivery_chat", "chat_id", "state", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    post_id: int = Field(sa_column=Column(Integer, ForeignKey("delivery_post.id"), nullable=False))
+    #: The report's post; None for a digest's message, which has DIGEST_ID instead.
+    post_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("delivery_post.id"), nullable=True)
+    )
+    digest_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("digest_post.id", name="fk_delivery_digest_id"), nullable=True),
+    )
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     kind: DeliveryKind = Field(sa_column=Column(StrEnumType(DeliveryKind, 8), nullable=False))
     op: DeliveryOp = Field(
@@ -344,6 +406,10 @@ class Delivery(SQLModel, table=True):
         default=DeliveryState.PENDING, sa_column=Column(StrEnumType(DeliveryState, 8), nullable=False)
     )
     text: str = Field(sa_column=Column(Text, nullable=False))
+    #: The buttons under the message, as [[[label, callback data], …], …] (kept by corrections).
+    markup: list[list[list[str]]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: A DeliveryPhoto's key: the message is that photo with TEXT as its caption.
+    photo: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     #: Raised by each correction; a send of an older version is followed by an edit.
     version: int = Field(default=1)
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

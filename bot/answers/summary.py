@@ -5,7 +5,7 @@ language and chat thresholds. Both messages fit one Telegram message (4096 chara
 Ukrainian. The alert is one message per report and chat, listing every category whose increase ranks in
 the chat's top N at the time (shared with few other days: facts.MAX_TIES), new records and milestones
 on round numbers scaled to the category (facts.milestone_step). They return the text alone: the
-outbox stores and sends text.
+broadcaster adds the summary's "📈 chart" button, which the outbox stores with it.
 """
 
 from __future__ import annotations

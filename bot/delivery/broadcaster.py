@@ -10,20 +10,58 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from bot.answers import facts, summary
+from bot.answers import digest, facts, render, summary
+from bot.answers.chart import caption, chart_data
+from bot.answers.facts import Unanswerable
+from bot.answers.reply import Keyboard
+from bot.charts import draw
+from bot.charts.request import ChartRequest, chart_button, period_code
 from bot.delivery import schedule
-from bot.domain.dates import utc_now
+from bot.domain.dates import WAR_START, utc_now
 from storage import delivery as store
 from storage import queries, schema
 from storage.schema import ChatPrefs, DeliveryKind
 
 log = logging.getLogger(__name__)
+
+#: A digest goes out at the chat's daily time (/settings time) if it set one, else at this local time.
+DIGEST_TIME = time(9, 0)
+#: The outbox kinds of a digest: its chart (sent first), then its text.
+DIGEST_KINDS = {
+    digest.WEEK: (DeliveryKind.WEEKLY_CHART, DeliveryKind.WEEKLY),
+    digest.MONTH: (DeliveryKind.MONTHLY_CHART, DeliveryKind.MONTHLY),
+}
+#: Telegram's limit of a photo's caption. The chart's caption (4 lines and the sources) fits in both
+#: languages; the text goes as a message of its own after the photo, as it is longer.
+MAX_CAPTION = 1024
+#: The daily summary's "📈 chart" shows these days up to the report.
+SUMMARY_CHART_DAYS = 90
+
+
+def summary_keyboard(report_date: date, lang: str) -> Keyboard:
+    """The "📈 chart" button under a daily summary: the headline categories over the 90 days up to its
+    report (a fixed range, so an old summary's button still shows what it summed up)."""
+    first = max(report_date - timedelta(days=SUMMARY_CHART_DAYS - 1), WAR_START)
+    return chart_button(digest.CHART_CATEGORIES, f"{first:%Y%m%d}-{report_date:%Y%m%d}", lang)
+
+
+def stored_markup(keyboard: Keyboard) -> store.Markup:
+    return [[[b.text, b.callback_data] for b in row] for row in keyboard]
+
+
+def chat_lang(sub: schema.Subscription, langs: dict[int, str]) -> str:
+    """The language of a chat's delivered messages: /lang's, else the subscriber's."""
+    return langs.get(sub.chat_id) or sub.lang or "en"
+
+
+def _chart_code(period: digest.DigestPeriod) -> str:
+    return period_code(period.as_period())
 
 
 @dataclass
@@ -81,7 +119,7 @@ class Broadcaster:
         alerts: dict[tuple[str, int, int], str | None] = {}
         texts: dict[tuple[int, DeliveryKind], str] = {}
         for sub in subs:
-            lang = langs.get(sub.chat_id) or sub.lang or "en"  # /lang's, else the subscriber's
+            lang = chat_lang(sub, langs)
             if sub.wants(DeliveryKind.SUMMARY):
                 if lang not in summaries:
                     summaries[lang] = summary.summary_text(report_facts, lang, corrected=corrected)
@@ -133,17 +171,99 @@ class Broadcaster:
         if not due:
             return 0
         texts = self.texts_for(session, report, due)
+        langs = self._langs(session)
+        lang_of = {sub.chat_id: chat_lang(sub, langs) for sub in due}
+        markups = {
+            lang: stored_markup(summary_keyboard(report.report_date, lang)) for lang in set(lang_of.values())
+        }
         rows = [
-            (post.id, chat_id, kind, text)
+            (
+                post.id,
+                chat_id,
+                kind,
+                store.Content(text, markups[lang_of[chat_id]] if kind == DeliveryKind.SUMMARY else None),
+            )
             for (chat_id, kind), text in texts.items()
             if (chat_id, kind) not in queued
         ]
         return store.add_deliveries(session, rows, now=utc_now())
 
     def tick(self, session: Session) -> int:
-        """The periodic job's work: notice a new report, queue what is due."""
+        """The periodic job's work: notice a new report, queue what is due. (The digests are queued in a
+        transaction of their own, `enqueue_digests`: a digest that fails must not hold back the summary.)"""
         self.detect_new(session)
         return self.enqueue_due(session)
+
+    # -------------------------------------------------------------------------------------- digests
+
+    def digests_due(
+        self, subs: list[schema.Subscription]
+    ) -> dict[digest.DigestPeriod, list[schema.Subscription]]:
+        """The digests due now, and to whom. A chat that chose a digest is due it on its send day (Monday,
+        the 1st) in its own zone, from its daily time (else DIGEST_TIME) until that local day ends: a bot
+        that was down at the time catches up the same day, never later (like the daily summary)."""
+        now = self.clock()
+        due: dict[digest.DigestPeriod, list[schema.Subscription]] = {}
+        for sub in subs:
+            zone = schedule.zone_or_none(sub.timezone) or self.zone
+            today = now.astimezone(zone).date()
+            at = schedule.parse_time(sub.send_at) if sub.send_at else None
+            moment = schedule.due_at(today, at or DIGEST_TIME, zone)
+            # As for the daily summary, a chat subscribed after the moment starts with the next digest.
+            if now < moment or sub.subscribed_at > moment:
+                continue
+            for kind in digest.PERIODS:
+                if sub.digests.includes(kind) and digest.is_send_day(kind, today):
+                    due.setdefault(digest.period_before(kind, today), []).append(sub)
+        return due
+
+    def enqueue_digests(self, session: Session) -> int:
+        """Queue each due digest for the chats that chose it: once per chat and period (the outbox's unique
+        (digest, chat, kind) row), its facts read and its chart drawn once per period and language."""
+        subs = store.digest_subscriptions(session)
+        queued = 0
+        for period, chats in self.digests_due(subs).items():
+            post = store.ensure_digest_post(session, period.kind, period.first, period.last, now=self.clock())
+            assert post.id is not None
+            done = store.digest_queued_keys(session, post.id)
+            chart_kind, text_kind = DIGEST_KINDS[period.kind]
+            owed = [s for s in chats if (s.chat_id, text_kind) not in done]
+            if not owed:
+                continue
+            view = digest.digest_facts(session, period)
+            if view is None:
+                log.info("no report in %s–%s: no %s digest", period.first, period.last, period.kind)
+                continue
+            langs = self._langs(session)
+            rendered = {
+                lang: self._digest_messages(session, view, lang)
+                for lang in {chat_lang(s, langs) for s in owed}
+            }
+            rows = []
+            for sub in owed:
+                chart, text = rendered[chat_lang(sub, langs)]
+                if chart is not None:
+                    rows.append((sub.chat_id, chart_kind, chart))
+                rows.append((sub.chat_id, text_kind, text))
+            queued += store.add_digest_deliveries(session, post.id, rows, now=utc_now())
+        return queued
+
+    def _digest_messages(
+        self, session: Session, view: digest.DigestFacts, lang: str
+    ) -> tuple[store.Content | None, store.Content]:
+        """A digest's two messages in LANG: the chart (its PNG drawn and stored once per period, language
+        and figures) with its caption, and the text. No chart when the period has none to draw."""
+        text = store.Content(digest.digest_text(view, lang))
+        period = view.period
+        request = ChartRequest(digest.CHART_CATEGORIES, _chart_code(period))
+        try:
+            chart = chart_data(session, request, today=period.last)
+        except Unanswerable:
+            return None, text
+        key = f"digest:{period.kind}:{period.first}:{lang}:{chart.digest()[:16]}"
+        if not store.has_photo(session, key):
+            store.save_photo(session, key, draw.png(chart, lang))
+        return store.Content(render.fit(caption(chart, lang), lang, MAX_CAPTION), photo=key), text
 
     def published(self, session: Session, report_date: date, *, correction: bool) -> int:
         """A moderator published (or corrected) REPORT_DATE: queue it, or queue edits of what was sent."""

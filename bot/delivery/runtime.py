@@ -74,8 +74,11 @@ class Delivery:
                 await sender.stop()
 
     async def tick(self) -> int:
-        """The periodic job's work: notice a new report, queue what is due, wake the sender."""
+        """The periodic job's work: notice a new report, queue what is due (summaries, then digests), wake
+        the sender."""
         queued = await self._services.write(self._broadcaster.tick)
+        # The digests (Mondays, the 1st) in their own transaction, after: they never hold back a summary.
+        queued += await self._services.write(self._broadcaster.enqueue_digests)
         if queued:
             log.info("%d messages queued for delivery", queued)
         self._wake()

@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
@@ -78,6 +79,15 @@ HOLD = timedelta(seconds=15)
 
 #: Told about a run that ended on an error (the error, and the run's coroutine that raised it).
 CrashReport = Callable[[Exception, Coroutine[Any, Any, None]], None]
+
+
+def keyboard(markup: store.Markup | None) -> InlineKeyboardMarkup | None:
+    """The buttons an outbox row stores ([[label, data], …] per row) as Telegram's markup."""
+    if not markup:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in markup]
+    )
 
 
 def gone_reason(error: TelegramError) -> str | None:
@@ -130,6 +140,9 @@ class Sender:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
+        #: One upload per outbox photo: the first send of it uploads, the others wait and send its file id.
+        self._uploads: dict[str, asyncio.Lock] = {}
+        self._file_ids: dict[str, str] = {}
         self._heap: list[tuple[float, int, store.Job]] = []
         self._held: set[int] = set()
         #: The sending lease: held until (monotonic), and when to renew it.
@@ -408,16 +421,64 @@ class Sender:
     async def _request(self, job: store.Job) -> int | None:
         """Send or edit JOB's message; its budget slot is given back as soon as Telegram has answered (the
         outbox is written after), so the window counts only the request itself."""
+        markup = keyboard(job.markup)
         try:
+            if job.photo is not None:
+                return await self._send_photo(job, job.photo, markup)
             if job.op == DeliveryOp.EDIT and job.message_id is not None:
                 await self.bot.edit_message_text(
-                    job.text, chat_id=job.chat_id, message_id=job.message_id, rate_limit_args=self._paced
+                    job.text,
+                    chat_id=job.chat_id,
+                    message_id=job.message_id,
+                    reply_markup=markup,  # a correction keeps the buttons
+                    rate_limit_args=self._paced,
                 )
                 return job.message_id
-            message = await self.bot.send_message(job.chat_id, job.text, rate_limit_args=self._paced)
+            message = await self.bot.send_message(
+                job.chat_id, job.text, reply_markup=markup, rate_limit_args=self._paced
+            )
             return message.message_id
         finally:
             self.budget.release(job.chat_id)
+
+    async def _send_photo(self, job: store.Job, key: str, markup: InlineKeyboardMarkup | None) -> int | None:
+        """Send the outbox photo KEY with JOB's text as its caption, uploaded once: the first send uploads
+        the PNG and stores Telegram's file id, sends waiting for it meanwhile (the lock) and every later
+        one send the file id, side by side. A photo is never edited (digests are not corrected)."""
+        if job.op == DeliveryOp.EDIT:
+            return job.message_id
+        file_id = self._file_ids.get(key)
+        if file_id is not None:
+            return (await self._photo_request(job, file_id, None, markup))[0]
+        async with self._uploads.setdefault(key, asyncio.Lock()):
+            if key in self._file_ids:
+                return (await self._photo_request(job, self._file_ids[key], None, markup))[0]
+            found = await self._db(lambda s: store.photo(s, key))
+            if found is None:
+                raise BadRequest(f"the outbox photo {key} is not stored")
+            png, stored_id = found
+            message_id, uploaded = await self._photo_request(job, stored_id or png, key, markup)
+            if uploaded is not None:
+                self._file_ids[key] = uploaded
+                if stored_id is None:
+                    await self._db_until_done(
+                        lambda s: store.photo_uploaded(s, key, uploaded), f"photo {key}"
+                    )
+            return message_id
+
+    async def _photo_request(
+        self, job: store.Job, photo: str | bytes, key: str | None, markup: InlineKeyboardMarkup | None
+    ) -> tuple[int, str | None]:
+        """sendPhoto: the message id, and Telegram's file id of the photo (KEY names an upload's file)."""
+        message = await self.bot.send_photo(
+            job.chat_id,
+            photo,
+            caption=job.text,
+            filename=f"{key.replace(':', '-')}.png" if key else None,
+            reply_markup=markup,
+            rate_limit_args=self._paced,
+        )
+        return message.message_id, (message.photo[-1].file_id if message.photo else None)
 
     async def _attempt(self, job: store.Job) -> None:
         message_id: int | None

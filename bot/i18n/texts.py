@@ -50,6 +50,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("category", "/category [CATEGORY [PERIOD]]", N_("one category: total, averages, record, rank")),
     Command("records", "/records [PERIOD]", N_("the record day of each category (within PERIOD)")),
     Command("compare", "/compare PERIOD PERIOD", N_("two periods side by side, with the change")),
+    Command(
+        "digest",
+        "/digest [week|month] [DATE]",
+        N_("the digest of the last week or month, as subscribers get it"),
+    ),
     Command("categories", "/categories", N_("category names and what you can type")),
     Command("lang", "/lang [en|uk]", N_("set this chat's language"), MANAGERS),
     Command("help", "/help", N_("this help")),

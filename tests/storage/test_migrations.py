@@ -36,8 +36,12 @@ FIRST_TABLES = (
 
 
 def create_first_tables(engine: Engine) -> None:
-    """`create_all` as it was at the first revision (later tables came with their migrations)."""
-    tables = [t for t in SQLModel.metadata.sorted_tables if t.name in FIRST_TABLES]
+    """`create_all` as it was at the first revision (later tables came with their migrations), and the
+    later tables those refer to by a later column (delivery.digest_id → digest_post): PostgreSQL refuses
+    a foreign key to a missing table. The comparison below looks at the first revision's tables only."""
+    first = [t for t in SQLModel.metadata.sorted_tables if t.name in FIRST_TABLES]
+    referred = {fk.column.table for t in first for fk in t.foreign_keys}
+    tables = [t for t in SQLModel.metadata.sorted_tables if t in first or t in referred]
     SQLModel.metadata.create_all(engine, tables=tables)
 
 
@@ -56,7 +60,10 @@ def test_the_migrated_schema_is_exactly_the_models(engine: Engine) -> None:
 
 
 #: Columns the models have that later migrations added (create_all makes them; the first revision has not).
-ADDED_SINCE_THE_FIRST: dict[str, set[str]] = {"subscription": {"lang"}}
+ADDED_SINCE_THE_FIRST: dict[str, set[str]] = {
+    "subscription": {"lang", "digests"},
+    "delivery": {"digest_id", "markup", "photo"},
+}
 
 
 def test_the_first_migration_is_the_schema_create_all_made(tmp_path: Path) -> None:
@@ -67,7 +74,7 @@ def test_the_first_migration_is_the_schema_create_all_made(tmp_path: Path) -> No
     first = make_engine(databases.new_database_url(tmp_path, "first"), prepare=False)
     migrate.upgrade(first, migrate.INITIAL)
     with old.connect() as a, first.connect() as b:
-        made = migrate.table_columns(a)
+        made = {t: columns for t, columns in migrate.table_columns(a).items() if t in FIRST_TABLES}
         for table, columns in ADDED_SINCE_THE_FIRST.items():
             made[table] -= columns
         assert made == migrate.table_columns(b)
