@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, Table, event, insert
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -63,3 +63,37 @@ def reading(engine: Engine) -> Iterator[Session]:
     """A session for queries only."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def bulk_insert(
+    session: Session | Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ROWS (value tuples in the order of COLUMNS) with one driver `executemany`.
+
+    SQLAlchemy's own executemany builds a parameter dict per row (about 10 µs each): most of an import's
+    time with tens of thousands of rows. Here the statement is compiled once and each column's value is
+    converted by its type's bind processor, as SQLAlchemy would, so the stored values are the same."""
+    if not rows:
+        return
+    connection = session.connection() if isinstance(session, Session) else session
+    dialect = connection.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    # The driver's order of the parameters (a positional paramstyle), or their names.
+    names = list(compiled.positiontup or ()) if compiled.positional else list(columns)
+    where = [list(columns).index(name) for name in names]
+    converters = [
+        (i, convert)
+        for i, name in enumerate(names)
+        if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    values = [[row[i] for i in where] for row in rows]
+    for i, convert in converters:
+        for row in values:
+            if row[i] is not None:
+                row[i] = convert(row[i])
+    params: list[Any] = (
+        [tuple(row) for row in values]
+        if compiled.positional
+        else [dict(zip(names, row, strict=True)) for row in values]
+    )
+    connection.exec_driver_sql(compiled.string, params)
