@@ -106,7 +106,7 @@ async def day_command(update: Update, context: BotContext) -> None:
 
     def work(session: Session) -> Reply:
         if not args:
-            return menus.latest_day(session, lang, asker)
+            return menus.latest_day(session, today, lang, asker)
         try:
             shown = answers.day(session, args, today=today, lang=lang)
         except answers.UsageError as exc:
@@ -171,9 +171,9 @@ async def _show(update: Update, context: BotContext, shown: Reply | None, missin
 
 
 async def _day(update: Update, context: BotContext, press: Press) -> None:
-    lang = context.lang
-    day = date.fromisoformat(press.argument)
-    shown = await context.services.read(lambda s: menus.day(s, day, lang, press.asker))
+    services, lang = context.services, context.lang
+    day, today = date.fromisoformat(press.argument), services.today()
+    shown = await services.read(lambda s: menus.day(s, day, today, lang, press.asker))
     await _show(update, context, shown, REPORT_GONE)
 
 
