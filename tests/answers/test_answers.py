@@ -336,7 +336,7 @@ LATE_NOTICE = {
 def test_every_figure_answer_says_when_the_data_is_late(
     history: Session, command: str, args: str, lang: str
 ) -> None:
-    answer = {**QUERIES, "compare": answers.compare}[command]
+    answer: Answer = answers.compare if command == "compare" else QUERIES[command]
     late = plain(answer(history, args, today=date(2026, 9, 21), lang=lang).text)
     assert late.splitlines()[0] == LATE_NOTICE[lang]
     on_time = plain(answer(history, args, today=TODAY, lang=lang).text)
