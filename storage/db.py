@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, event, insert
 from sqlalchemy.engine import make_url
@@ -12,6 +12,8 @@ from sqlmodel import Session, create_engine
 
 # Importing the modules that define tables registers them on SQLModel.metadata (tests create_all with it).
 from storage import migrate, schema  # noqa: F401
+
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -58,11 +60,29 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+#: The key of `Session.info` under which a reading session keeps what storage.queries read once in it.
+READ_MEMO = "lossbot.read_memo"
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
-    """A session for queries only."""
+    """A session for queries only. Its reads are one transaction (one snapshot of the store), so a value
+    such as the newest report's date is read once per session (`memoized`), however many parts of an
+    answer ask for it."""
     with Session(engine, expire_on_commit=False) as session:
+        session.info[READ_MEMO] = {}
         yield session
+
+
+def memoized(session: Session, key: str, read: Callable[[], T]) -> T:
+    """READ's value, read once per reading session (every time in a writing one: it may change there)."""
+    memo: dict[str, Any] | None = session.info.get(READ_MEMO)
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    value: T = memo[key]
+    return value
 
 
 def bulk_insert(

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bot.domain.categories import BY_KEY, KEYS
 from bot.domain.report import ReportFigures
+from storage.db import memoized
 from storage.ranks import REGULAR_FROM
 from storage.schema import Figure, FigureStat, Report
 
@@ -95,18 +96,25 @@ def report_as_of(session: Session, day: date) -> StoredReport | None:
     return _report(session, found) if found is not None else None
 
 
+#: Built once: building a statement costs more than SQLite takes to run these.
+_NEWEST = select(func.max(REPORT.c.report_date))
+_OLDEST = select(func.min(REPORT.c.report_date))
+_COUNT = select(func.count()).select_from(REPORT)
+
+
 def latest_report(session: Session) -> StoredReport | None:
-    found = session.execute(select(func.max(REPORT.c.report_date))).scalar()
+    found = latest_report_date(session)
     return _report(session, found) if found is not None else None
 
 
 def latest_report_date(session: Session) -> date | None:
-    value: date | None = session.execute(select(func.max(REPORT.c.report_date))).scalar()
+    """The newest report's date: most answers ask for it several times, so a reading session reads it once."""
+    value: date | None = memoized(session, "newest", lambda: session.execute(_NEWEST).scalar())
     return value
 
 
 def first_report_date(session: Session) -> date | None:
-    value: date | None = session.execute(select(func.min(REPORT.c.report_date))).scalar()
+    value: date | None = memoized(session, "oldest", lambda: session.execute(_OLDEST).scalar())
     return value
 
 
@@ -143,7 +151,7 @@ def category_span(session: Session, category: str) -> tuple[date, date] | None:
 
 
 def report_count(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(REPORT)).scalar_one())
+    return memoized(session, "count", lambda: int(session.execute(_COUNT).scalar_one()))
 
 
 # ---------------------------------------------------------------------------------------------- periods
@@ -279,11 +287,6 @@ def _first_reported_late(
     return (day, total) if day > history_start else None
 
 
-def _report_count(session: Session) -> int:
-    count: int = session.execute(select(func.count()).select_from(REPORT)).scalar_one()
-    return count
-
-
 def _category_sums(
     session: Session, keys: tuple[str, ...], start: date, end: date, history_start: date
 ) -> dict[str, CategorySum]:
@@ -301,7 +304,7 @@ def _category_sums(
         elif start <= history_start:
             base, seq, reported = 0, 0, 0  # the period starts with the war: every loss so far is in it
             if reports is None:
-                reports = _report_count(session)
+                reports = report_count(session)
             first_reported = _first_reported_late(session, category, last.seq, reports, history_start)
         else:
             # First reported inside the period: what it already held was lost before.
