@@ -288,15 +288,7 @@ def _milestone(figure: DayFigure, recent_loss: int) -> Milestone | None:
 def recent_losses(session: Session, report: StoredReport) -> dict[str, int]:
     """Per category of REPORT, its losses over the MILESTONE_PACE_DAYS days up to it (for a category
     reported for less time than that, its losses so far)."""
-    day = report.report_date
-    back = queries.latest_totals_before(
-        session, report.figures, day - timedelta(days=MILESTONE_PACE_DAYS - 1)
-    )
-    losses = {}
-    for key, figure in report.figures.items():
-        first = back.get(key) or queries.first_total(session, key)
-        losses[key] = figure.total - first[1] if first is not None else 0
-    return losses
+    return queries.losses_up_to(session, report.totals, report.report_date, MILESTONE_PACE_DAYS)
 
 
 def report_facts(session: Session, report: StoredReport) -> ReportFacts:
