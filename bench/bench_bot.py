@@ -69,6 +69,9 @@ COMMANDS = [
     ("hello", "en"),
 ]
 
+#: A send budget that never makes a reply wait (see time_commands).
+UNLIMITED = Limits(per_second=10**9, private_interval=0.0, group_interval=0.0)
+
 GOAL_P99_MS = 10.0
 GOAL_START_S = 1.0
 GOAL_RSS_MB = 100.0

@@ -118,7 +118,7 @@ def day_reply(session: Session, args: str, *, today: date, lang: str, asker: int
     """/day: the newest report; /day DATE: that report. Both with ◀ ▶ for the report before and after
     (a day without a report says so, and its buttons lead to the nearest ones)."""
     if not args:
-        return menus.latest_day(session, lang, asker)
+        return menus.latest_day(session, today, lang, asker)
     shown = answer_or_usage(answers.day, session, args, today, lang)
     asked = shown_day(args, today)
     return menus.with_day_keyboard(session, shown, asked, lang, asker) if asked else shown
@@ -185,9 +185,9 @@ async def _show(update: Update, context: BotContext, shown: Reply | None, missin
 
 
 async def _day(update: Update, context: BotContext, press: Press) -> None:
-    lang = context.lang
-    day = date.fromisoformat(press.argument)
-    shown = await context.services.read(lambda s: menus.day(s, day, lang, press.asker))
+    services, lang = context.services, context.lang
+    day, today = date.fromisoformat(press.argument), services.today()
+    shown = await services.read(lambda s: menus.day(s, day, today, lang, press.asker))
     await _show(update, context, shown, REPORT_GONE)
 
 

@@ -4,7 +4,7 @@ figures' derived rows (storage/ranks.py, written with the figures): one row inst
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bot.domain.categories import BY_KEY, KEYS
 from bot.domain.report import ReportFigures
+from storage.db import memoized
 from storage.ranks import REGULAR_FROM
 from storage.schema import Figure, FigureStat, Report
 
@@ -95,18 +96,25 @@ def report_as_of(session: Session, day: date) -> StoredReport | None:
     return _report(session, found) if found is not None else None
 
 
+#: Built once: building a statement costs more than SQLite takes to run these.
+_NEWEST = select(func.max(REPORT.c.report_date))
+_OLDEST = select(func.min(REPORT.c.report_date))
+_COUNT = select(func.count()).select_from(REPORT)
+
+
 def latest_report(session: Session) -> StoredReport | None:
-    found = session.execute(select(func.max(REPORT.c.report_date))).scalar()
+    found = latest_report_date(session)
     return _report(session, found) if found is not None else None
 
 
 def latest_report_date(session: Session) -> date | None:
-    value: date | None = session.execute(select(func.max(REPORT.c.report_date))).scalar()
+    """The newest report's date: most answers ask for it several times, so a reading session reads it once."""
+    value: date | None = memoized(session, "newest", lambda: session.execute(_NEWEST).scalar())
     return value
 
 
 def first_report_date(session: Session) -> date | None:
-    value: date | None = session.execute(select(func.min(REPORT.c.report_date))).scalar()
+    value: date | None = memoized(session, "oldest", lambda: session.execute(_OLDEST).scalar())
     return value
 
 
@@ -143,7 +151,7 @@ def category_span(session: Session, category: str) -> tuple[date, date] | None:
 
 
 def report_count(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(REPORT)).scalar_one())
+    return memoized(session, "count", lambda: int(session.execute(_COUNT).scalar_one()))
 
 
 # ---------------------------------------------------------------------------------------------- periods
@@ -228,6 +236,22 @@ def latest_totals_before(session: Session, keys: Iterable[str], day: date) -> di
     return _latest_totals(session, keys, day, strictly_before=True)
 
 
+def window_start(as_of: date, days: int) -> date:
+    """The first of the DAYS days that end AS_OF (7: the week up to it, AS_OF included)."""
+    return as_of - timedelta(days=days - 1)
+
+
+def losses_up_to(session: Session, totals: Mapping[str, int], as_of: date, days: int) -> dict[str, int]:
+    """Per category of TOTALS (its totals on AS_OF), its losses over the DAYS days up to AS_OF: the total
+    less the latest one before them (for a category reported for less time than that, its losses so far)."""
+    back = latest_totals_before(session, totals, window_start(as_of, days))
+    losses = {}
+    for key, total in totals.items():
+        first = back.get(key) or first_total(session, key)
+        losses[key] = total - first[1] if first is not None else 0
+    return losses
+
+
 @lru_cache(maxsize=32)
 def _period_ends_statement(keys: tuple[str, ...]) -> CompoundSelect[Any]:
     """Per category of KEYS, its derived row at the period's end (the latest up to END) and the one just
@@ -267,6 +291,32 @@ def _first_stat_statement() -> Select[Any]:
     )
 
 
+@lru_cache(maxsize=1)
+def _first_stats_statement() -> CompoundSelect[Any]:
+    """Every category's first derived row: one index seek per category in one statement. Built once."""
+    parts = []
+    for key in KEYS:
+        seek = (
+            select(STAT.c.category, STAT.c.report_date, STAT.c.total)
+            .where(STAT.c.category == key)
+            .order_by(STAT.c.report_date)
+            .limit(1)
+            .subquery()
+        )
+        parts.append(select(*seek.c))
+    return union_all(*parts)
+
+
+def first_totals(session: Session) -> dict[str, tuple[date, int]]:
+    """Per category, its first stored figure: date and total. Read at once for all categories (a period
+    from the war's start asks it of most of them), once per reading session."""
+
+    def read() -> dict[str, tuple[date, int]]:
+        return {key: (day, total) for key, day, total in session.execute(_first_stats_statement())}
+
+    return memoized(session, "first_totals", read)
+
+
 def _first_reported_late(
     session: Session, category: str, seq: int, reports: int, history_start: date
 ) -> tuple[date, int] | None:
@@ -275,13 +325,8 @@ def _first_reported_late(
     SEQ (its reports so far) equal to REPORTS (all stored) tells one present throughout, without a query."""
     if seq >= reports:
         return None
-    day, total = session.execute(_first_stat_statement(), {"category": category}).one()
-    return (day, total) if day > history_start else None
-
-
-def _report_count(session: Session) -> int:
-    count: int = session.execute(select(func.count()).select_from(REPORT)).scalar_one()
-    return count
+    first = first_total(session, category)
+    return first if first is not None and first[0] > history_start else None
 
 
 def _category_sums(
@@ -301,11 +346,13 @@ def _category_sums(
         elif start <= history_start:
             base, seq, reported = 0, 0, 0  # the period starts with the war: every loss so far is in it
             if reports is None:
-                reports = _report_count(session)
+                reports = report_count(session)
             first_reported = _first_reported_late(session, category, last.seq, reports, history_start)
         else:
             # First reported inside the period: what it already held was lost before.
-            started, base = session.execute(_first_stat_statement(), {"category": category}).one()
+            first = first_total(session, category)
+            assert first is not None  # it has a row at the period's end, so a first one
+            started, base = first
             seq, reported = 0, 0
         sums[category] = CategorySum(
             category,
@@ -320,6 +367,8 @@ def _category_sums(
 
 def first_total(session: Session, category: str) -> tuple[date, int] | None:
     """CATEGORY's first stored figure: its date and total."""
+    if category in BY_KEY:
+        return first_totals(session).get(category)
     row = session.execute(_first_stat_statement(), {"category": category}).first()
     return (row[0], row[1]) if row is not None else None
 
@@ -372,7 +421,7 @@ def period_sums(session: Session, start: date, end: date) -> PeriodSums:
 
 def daily_average(session: Session, category: str, days: int, *, as_of: date) -> float | None:
     """The average daily loss over the DAYS days ending AS_OF (e.g. 7 or 30), None without data."""
-    start = as_of - timedelta(days=days - 1)
+    start = window_start(as_of, days)
     rows = session.execute(
         select(FIGURE.c.report_date, FIGURE.c.total)
         .where(FIGURE.c.category == category, FIGURE.c.report_date.between(start - timedelta(days=1), as_of))

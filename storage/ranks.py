@@ -19,9 +19,10 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, select
 from sqlmodel import Session
 
+from storage.db import bulk_insert
 from storage.schema import Figure, FigureStat
 
 FIGURE = Figure.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
@@ -45,8 +46,25 @@ class _Ranking:
         return len(self.seen) - high + 1, high - low - 1, len(self.seen)
 
 
-def _category_rows(rows: Iterable[Any], since: date) -> Iterator[dict[str, Any]]:
-    """The stat rows of one category's figures (given in date order) dated SINCE or later."""
+#: The order of the values of a stat row as `_category_rows` gives them.
+STAT_COLUMNS = (
+    "category",
+    "report_date",
+    "total",
+    "seq",
+    "reported_sum",
+    "known",
+    "rank",
+    "ties",
+    "known_regular",
+    "rank_regular",
+    "ties_regular",
+)
+
+
+def _category_rows(rows: Iterable[Any], since: date) -> Iterator[tuple[Any, ...]]:
+    """The stat rows (values in STAT_COLUMNS order) of one category's figures (given in date order)
+    dated SINCE or later."""
     every, regular = _Ranking(), _Ranking()
     seq = reported_sum = known = 0
     for category, day, total, increase in rows:
@@ -63,26 +81,28 @@ def _category_rows(rows: Iterable[Any], since: date) -> Iterator[dict[str, Any]]
             known_regular = len(regular.seen)
         if day < since:
             continue
-        yield {
-            "category": category,
-            "report_date": day,
-            "total": total,
-            "seq": seq,
-            "reported_sum": reported_sum,
-            "known": known,
-            "rank": rank,
-            "ties": ties,
-            "known_regular": known_regular,
-            "rank_regular": rank_regular,
-            "ties_regular": ties_regular,
-        }
+        yield (
+            category,
+            day,
+            total,
+            seq,
+            reported_sum,
+            known,
+            rank,
+            ties,
+            known_regular,
+            rank_regular,
+            ties_regular,
+        )
 
 
 def refresh(session: Session | Connection, since: date) -> None:
     """Recompute the stat rows of every figure dated SINCE or later (a write's earliest day), from all
     the figures: a correction of an old day moves the ranks and sums of every day after it.
 
-    Every figure is read (about 25,000 rows for the whole war, tens of milliseconds), once per write."""
+    Every figure is read (about 25,000 rows for the whole war, tens of milliseconds), once per write, and
+    the rows are computed in one pass in memory and written with one bulk insert: importing the whole
+    history costs one such pass, not one per report."""
     session.execute(delete(STAT).where(STAT.c.report_date >= since))
     figures = session.execute(
         select(FIGURE.c.category, FIGURE.c.report_date, FIGURE.c.total, FIGURE.c.increase).order_by(
@@ -92,8 +112,7 @@ def refresh(session: Session | Connection, since: date) -> None:
     rows = [
         row for _key, group in groupby(figures, key=itemgetter(0)) for row in _category_rows(group, since)
     ]
-    if rows:
-        session.execute(insert(STAT), rows)
+    bulk_insert(session, STAT, STAT_COLUMNS, rows)
 
 
 def rebuild(session: Session | Connection) -> None:

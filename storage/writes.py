@@ -14,6 +14,7 @@ from bot.domain.categories import BY_KEY
 from bot.domain.dates import utc_now
 from bot.domain.report import ReportFigures
 from storage import ranks
+from storage.db import bulk_insert
 from storage.schema import Figure, Report
 
 FIGURE = Figure.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ only at runtime
@@ -183,21 +184,14 @@ def _write_reports(
 
 def _write_figures(session: Session, written: dict[date, _Stored], state: dict[date, _Stored]) -> None:
     """The figure rows of the WRITTEN reports, with the difference of totals against the day before."""
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for day, stored in written.items():
         before = state.get(day - timedelta(days=1))
         for key, total in stored.totals.items():
             previous = before.totals.get(key) if before else None
-            rows.append(
-                {
-                    "report_date": day,
-                    "category": key,
-                    "total": total,
-                    "increase": stored.increases.get(key),
-                    "change": None if previous is None else total - previous,
-                }
-            )
-    session.execute(insert(FIGURE), rows)
+            change = None if previous is None else total - previous
+            rows.append((day, key, total, stored.increases.get(key), change))
+    bulk_insert(session, FIGURE, ("report_date", "category", "total", "increase", "change"), rows)
 
 
 def _refresh_next_day_changes(

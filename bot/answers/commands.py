@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import functools
 import html
 import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlmodel import Session
 
@@ -198,15 +199,45 @@ def _view(build: Callable[[], V], lang: str) -> V:
         raise UsageError(render.gap(exc.gap, lang)) from None
 
 
+class Answer(Protocol):
+    """A query command's answer: (session, arguments, today, language) → Reply."""
+
+    __name__: str
+
+    def __call__(self, session: Session, args: str, *, today: date, lang: str) -> Reply: ...
+
+
+def with_late_notice(session: Session, answer: Reply, *, today: date, lang: str) -> Reply:
+    """ANSWER with the one-line notice, first, that the newest report is older than expected (if it is)."""
+    late = facts.late_by(session, today)
+    if late is None:
+        return answer
+    return replace(answer, text=render.fit(f"{render.late_notice(late, lang)}\n\n{answer.text}", lang))
+
+
+def noting_late(answer: Answer) -> Answer:
+    """ANSWER, its every reply carrying the late-data notice: the one place every figure answer (commands,
+    menu buttons, questions, inline results) gets it, so none can forget it."""
+
+    def answered(session: Session, args: str, *, today: date, lang: str) -> Reply:
+        answer_given = answer(session, args, today=today, lang=lang)
+        return with_late_notice(session, answer_given, today=today, lang=lang)
+
+    functools.update_wrapper(answered, answer)
+    return answered
+
+
 # ---------------------------------------------------------------------------------------------- answers
 
 
+@noting_late
 def totals(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("totals", args, lang)
     asked = _parse_day("totals", args, today, lang, session) if args else None
-    return render.totals(_view(lambda: facts.totals(session, asked, today=today), lang), lang)
+    return render.totals(_view(lambda: facts.totals(session, asked), lang), lang)
 
 
+@noting_late
 def day(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("day", args, lang)
     if not args:
@@ -227,6 +258,7 @@ def _days_up_to(day: date, days: int = 90) -> str:
     return period_code(Period(max(day - timedelta(days=days - 1), WAR_START), day, "range"))
 
 
+@noting_late
 def range_(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("range", args, lang)
     if not args:
@@ -265,6 +297,7 @@ def _reads_as_period(word: str, today: date, latest: date | None) -> bool:
     return True
 
 
+@noting_late
 def top(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("top", args, lang)
     cat, rest = _split_category("top", args, lang)
@@ -274,6 +307,7 @@ def top(session: Session, args: str, *, today: date, lang: str) -> Reply:
     return render.top(_view(lambda: facts.top(session, cat.key, n, period), lang), lang)
 
 
+@noting_late
 def category(session: Session, args: str, *, today: date, lang: str) -> Reply:
     args = _check_length("category", args, lang)
     cat, rest = _split_category("category", args, lang)
@@ -285,6 +319,21 @@ def category(session: Session, args: str, *, today: date, lang: str) -> Reply:
     return replace(answer, keyboard=chart_button([cat.key], code, lang))
 
 
+def figure_on(session: Session, args: str, *, today: date, lang: str) -> Reply:
+    """A question about one category on one day ("how many tanks yesterday", ARGS as for /category): one
+    line, the day's increase and total with the report's date and source. Any other question, or a day
+    whose report lacks the category, gets /category's full answer."""
+    args = _check_length("category", args, lang)
+    cat, rest = _split_category("category", args, lang)
+    period = _parse_period("category", " ".join(rest), today, lang, session) if rest else None
+    if period is not None and period.kind == "day":
+        view = _view(lambda: facts.figure_on(session, cat.key, period.end), lang)
+        if view is not None:
+            return with_late_notice(session, render.figure_on(view, lang), today=today, lang=lang)
+    return category(session, args, today=today, lang=lang)
+
+
+@noting_late
 def records(session: Session, args: str, *, today: date, lang: str) -> Reply:
     """/records [PERIOD]: of all time, or within PERIOD."""
     args = _check_length("records", args, lang)
@@ -325,6 +374,7 @@ def _two_periods(args: str, today: date, lang: str, session: Session) -> tuple[P
     raise _usage("compare", lang, _(lang, "I can't read two periods in “{text}”.", text=_q(args)))
 
 
+@noting_late
 def compare(session: Session, args: str, *, today: date, lang: str) -> Reply:
     """/compare PERIOD PERIOD: the first period's losses against the second's."""
     args = _check_length("compare", args, lang)

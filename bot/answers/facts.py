@@ -288,15 +288,7 @@ def _milestone(figure: DayFigure, recent_loss: int) -> Milestone | None:
 def recent_losses(session: Session, report: StoredReport) -> dict[str, int]:
     """Per category of REPORT, its losses over the MILESTONE_PACE_DAYS days up to it (for a category
     reported for less time than that, its losses so far)."""
-    day = report.report_date
-    back = queries.latest_totals_before(
-        session, report.figures, day - timedelta(days=MILESTONE_PACE_DAYS - 1)
-    )
-    losses = {}
-    for key, figure in report.figures.items():
-        first = back.get(key) or queries.first_total(session, key)
-        losses[key] = figure.total - first[1] if first is not None else 0
-    return losses
+    return queries.losses_up_to(session, report.totals, report.report_date, MILESTONE_PACE_DAYS)
 
 
 def report_facts(session: Session, report: StoredReport) -> ReportFacts:
@@ -326,6 +318,28 @@ def day(session: Session, report_date: date) -> ReportFacts:
     return report_facts(session, report)
 
 
+@dataclass(frozen=True)
+class FigureOnDay:
+    """One category in the report of one day: the one-line answer to "how many tanks yesterday"."""
+
+    figure: DayFigure
+    citation: Citation
+    #: The day asked for when it has no report: the figure is the latest report's before it.
+    instead_of: date | None
+
+
+def figure_on(session: Session, category: str, asked: date) -> FigureOnDay | None:
+    """CATEGORY in the report of ASKED, or of the latest report before it (stale data: "yesterday" when
+    the newest report is older); None when that report lacks the category (the full answer says why)."""
+    report = queries.report_as_of(session, asked)
+    if report is None:
+        raise Unanswerable(missing_day(session, asked))
+    figure = report.figures.get(category)
+    if figure is None:
+        return None
+    return FigureOnDay(figure, citation(report), asked if asked != report.report_date else None)
+
+
 # ----------------------------------------------------------------------------------------------- totals
 
 
@@ -349,8 +363,6 @@ class TotalsView:
     instead_of: date | None
     #: Categories of the time the report lacks, with their latest figure before it.
     carried: tuple[CarriedTotal, ...] = ()
-    #: How many days old the newest report is, when that is later than expected (only without a date).
-    late_by_days: int | None = None
 
 
 def _carried(session: Session, report: StoredReport) -> tuple[CarriedTotal, ...]:
@@ -363,7 +375,7 @@ def _carried(session: Session, report: StoredReport) -> tuple[CarriedTotal, ...]
     return tuple(CarriedTotal(key, known[key][1], known[key][0]) for key in lacking if key in known)
 
 
-def totals(session: Session, asked: date | None, *, today: date) -> TotalsView:
+def totals(session: Session, asked: date | None) -> TotalsView:
     """/totals: as of ASKED (None: the latest report)."""
     report = queries.report_as_of(session, asked) if asked else queries.latest_report(session)
     if report is None:
@@ -371,9 +383,14 @@ def totals(session: Session, asked: date | None, *, today: date) -> TotalsView:
             raise Unanswerable(missing_day(session, asked))
         raise Unanswerable(NoReports())
     instead_of = asked if asked is not None and asked != report.report_date else None
-    age = (today - report.report_date).days
-    late = age if asked is None and age >= LATE_AFTER_DAYS else None
-    return TotalsView(report_view(report), instead_of, _carried(session, report), late)
+    return TotalsView(report_view(report), instead_of, _carried(session, report))
+
+
+def late_by(session: Session, today: date) -> int | None:
+    """How many days old the newest report is, when that is more than expected (LATE_AFTER_DAYS)."""
+    latest = latest_report_date(session)
+    age = (today - latest).days if latest is not None else 0
+    return age if age >= LATE_AFTER_DAYS else None
 
 
 # ----------------------------------------------------------------------------------------------- period

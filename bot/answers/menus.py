@@ -92,20 +92,21 @@ def day_keyboard(session: Session, day: date, lang: str, asker: int) -> Keyboard
     return (tuple(nav),) if nav else ()
 
 
-def day(session: Session, day: date, lang: str, asker: int) -> Reply | None:
+def day(session: Session, day: date, today: date, lang: str, asker: int) -> Reply | None:
     """The report of DAY with its buttons; None when no report of that day is stored (any more)."""
     try:
         view = facts.day(session, day)
     except facts.Unanswerable:
         return None
     shown = Reply(render.day(view, lang).text, keyboard=answers.day_chart_button(day, lang))
+    shown = answers.with_late_notice(session, shown, today=today, lang=lang)
     return with_day_keyboard(session, shown, day, lang, asker)
 
 
-def latest_day(session: Session, lang: str, asker: int) -> Reply:
+def latest_day(session: Session, today: date, lang: str, asker: int) -> Reply:
     """A bare /day: the newest report, with its buttons."""
     latest = facts.latest_report_date(session)
-    found = day(session, latest, lang, asker) if latest is not None else None
+    found = day(session, latest, today, lang, asker) if latest is not None else None
     if found is None:
         return Reply(_(lang, "No reports are stored yet."))
     return found

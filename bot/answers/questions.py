@@ -56,6 +56,10 @@ _RECORD_WORDS: Final = frozenset({"record", "records", "рекорд", "реко
 _COMPARE_WORDS: Final = frozenset({"compare", "порівняй", "порівняти", "порівняння", "порівняйте"})
 _TOTAL_WORDS: Final = frozenset({"total", "totals", "всього", "усього", "загалом", "разом", "сумарно"})
 _COUNT_WORDS: Final = frozenset({"how", "скільки", "кількість"})
+#: Words asking for more than one figure: "tell me more about tanks yesterday", "докладно про танки вчора".
+_MORE_WORDS: Final = frozenset(
+    {"more", "details", "detail", "detailed", "full", "докладно", "детально", "більше", "подробиці"}
+)
 #: Words that show a text is a question even without a category or an intent word.
 _QUESTION_WORDS: Final = _COUNT_WORDS | frozenset({"losses", "lost", "втрати", "втратили", "втрат"})
 
@@ -70,6 +74,8 @@ class Understood:
 
     command: str
     args: str
+    #: A question about one category on one day: answered in one line (commands.figure_on), not in full.
+    brief: bool = False
 
     def text(self) -> str:
         return f"/{self.command} {self.args}".strip()
@@ -159,7 +165,8 @@ def understand(text: str, *, today: date, newest: date | None) -> Understood | U
         if top:
             n = n or _count(period[2] if period else rest)
             return Understood("top", " ".join(w for w in (key, n, when) if w))
-        return Understood("category", f"{key} {when}".strip())
+        one_day = period is not None and period[1].kind == "day" and not intents & _MORE_WORDS
+        return Understood("category", f"{key} {when}".strip(), brief=one_day)
     if record:
         return Understood("records", when)
     if top:
@@ -212,7 +219,8 @@ def answer(session: Session, text: str, *, today: date, lang: str) -> Reply | No
             )
         )
     try:
-        reply = ANSWERS[asked.command](session, asked.args, today=today, lang=lang)
+        respond = commands.figure_on if asked.brief else ANSWERS[asked.command]
+        reply = respond(session, asked.args, today=today, lang=lang)
     except commands.UsageError as exc:
         reply = Reply(str(exc))
     hint = _(lang, "💬 Asked as: {command}", command=html.escape(asked.text()))

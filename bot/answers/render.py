@@ -18,6 +18,7 @@ from bot.answers.facts import (
     Citation,
     Citations,
     CompareView,
+    FigureOnDay,
     Gap,
     InLatest,
     InPeriod,
@@ -191,20 +192,58 @@ def totals(view: TotalsView, lang: str) -> Reply:
                 asked=fmt.day(view.instead_of, lang),
             )
         )
-    if view.late_by_days is not None:
-        lines.append(
-            ngettext(
-                lang,
-                "⚠️ The newest report is {n} day old: the sources may be late.",
-                "⚠️ The newest report is {n} days old: the sources may be late.",
-                view.late_by_days,
-            )
-        )
     lines.append("")
     lines += [figure_line(f, lang) for f in report.figures]
     lines += [carried_line(c, lang) for c in view.carried]
     lines += ["", citation_line(report.citation, lang)]
     return _reply(lines, lang)
+
+
+def late_notice(days: int, lang: str) -> str:
+    """The line every figure answer carries while the newest report is older than expected."""
+    return ngettext(
+        lang,
+        "⚠️ The newest report is {n} day old: the sources may be late.",
+        "⚠️ The newest report is {n} days old: the sources may be late.",
+        days,
+    )
+
+
+def figure_on(view: FigureOnDay, lang: str) -> Reply:
+    """One line: "🛡 Tanks on 22 Aug 2026: +6, 12,292 in all · source: …" (with a line before it when the
+    day asked for has no report and the figure is the latest report's before it)."""
+    figure, cited = view.figure, view.citation
+    cat = BY_KEY[figure.category]
+    fields = {
+        "icon": cat.icon,
+        "name": html.escape(cat.name(lang)),
+        "day": fmt.day(cited.report_date, lang),
+        "total": fmt.number(figure.total, lang),
+        "source": _source_link(cited.source, cited.url, lang),
+    }
+    if figure.increase is None:
+        line = _(
+            lang,
+            "{icon} {name} on {day}: <b>{total}</b> in all (that day's increase not reported) · "
+            "source: {source}",
+            **fields,
+        )
+    else:
+        line = _(
+            lang,
+            "{icon} {name} on {day}: <b>{increase}</b>, <b>{total}</b> in all · source: {source}",
+            increase=fmt.signed(figure.increase, lang),
+            **fields,
+        )
+    if view.instead_of is None:
+        return Reply(line)
+    before = _(
+        lang,
+        "No report is dated {asked}; the latest before it is of {day}.",
+        asked=fmt.day(view.instead_of, lang),
+        day=fmt.day(cited.report_date, lang),
+    )
+    return Reply(f"{before}\n{line}")
 
 
 def carried_line(carried: CarriedTotal, lang: str) -> str:

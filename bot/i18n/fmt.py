@@ -30,10 +30,11 @@ import math
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_interval
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 __all__ = [
     "MINUS",
@@ -64,6 +65,17 @@ def locale_for(lang: str) -> Locale:
     return _UK if primary == "uk" else _EN
 
 
+def _symbols(locale: Locale) -> dict[int, str]:
+    """Python's "," and "." in a formatted number → the locale's group and decimal symbols."""
+    return str.maketrans({",": get_group_symbol(locale=locale), ".": get_decimal_symbol(locale=locale)})
+
+
+# An answer formats dozens of numbers and dates: Babel's pattern machinery takes ~30 µs a number, so the
+# "#,##0" and "#,##0.0" patterns (grouping by three, the locale's symbols) are done by Python's own
+# format with the locale's symbols (tests/i18n check they agree with Babel), and dates are cached.
+_NUMBER_SYMBOLS = {id(_EN): _symbols(_EN), id(_UK): _symbols(_UK)}
+
+
 def is_uk(lang: str) -> bool:
     """Whether ``lang`` selects Ukrainian (see :func:`locale_for`)."""
     return locale_for(lang) is _UK
@@ -87,7 +99,7 @@ def number(n: int, lang: str) -> str:
     >>> number(-14, "en")
     '−14'
     """
-    return _with_minus(format_decimal(n, format="#,##0", locale=locale_for(lang)))
+    return _with_minus(f"{n:,}".translate(_NUMBER_SYMBOLS[id(locale_for(lang))]))
 
 
 def signed(n: int, lang: str) -> str:
@@ -109,19 +121,22 @@ def average(x: float, lang: str) -> str:
     rounded = Decimal(repr(float(x))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if rounded == 0:
         rounded = abs(rounded)  # no "−0.0"
-    return _with_minus(format_decimal(rounded, format="#,##0.0", locale=locale_for(lang)))
+    return _with_minus(f"{rounded:,.1f}".translate(_NUMBER_SYMBOLS[id(locale_for(lang))]))
 
 
+@lru_cache(maxsize=8192)
 def day(d: date, lang: str) -> str:
     """Format a date compactly: ``25 Oct 2024`` / ``25 жовт. 2024 р.`` (CLDR's medium format)."""
     return format_date(d, format="medium", locale=locale_for(lang))
 
 
+@lru_cache(maxsize=4096)
 def day_long(d: date, lang: str) -> str:
     """Format a date with the weekday: ``Friday, 25 October 2024`` / ``пʼятниця, 25 жовтня 2024 р.``."""
     return format_date(d, format="full", locale=locale_for(lang))
 
 
+@lru_cache(maxsize=4096)
 def day_range(start: date, end: date, lang: str) -> str:
     """Format an inclusive range of days, sharing the common parts: ``21–25 Oct 2024``.
 

@@ -12,12 +12,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.answers import commands as answers
+from bot.answers import menus, questions
 from bot.answers.commands import UsageError
 from bot.domain.report import ReportFigures
 from storage import queries
 from storage.db import reading, transaction
 from storage.writes import store_reports
-from tests.support.replies import command_text, plain
+from tests.support.replies import QUERIES, Answer, command_text, plain
 
 TODAY = date(2026, 8, 23)
 NBSP = "\u00a0"
@@ -277,10 +278,50 @@ def test_totals_keep_a_category_the_latest_source_lacks_with_its_own_date(histor
 def test_totals_say_when_the_newest_report_is_older_than_expected(
     history: Session, today: date, late: str | None
 ) -> None:
-    text = plain(ask(history, "totals", today=today))
-    assert (late in text) if late else ("days old" not in text and "day old" not in text)
-    dated = plain(ask(history, "totals", "2026-08-20", today=today))
-    assert "days old" not in dated  # a date asked for is not "late"
+    for args in ("", "2026-08-20"):
+        text = plain(ask(history, "totals", args, today=today))
+        assert text.startswith(late) if late else ("days old" not in text and "day old" not in text)
+
+
+LATE_NOTICE = {
+    "en": "⚠️ The newest report is 30 days old: the sources may be late.",
+    "uk": "⚠️ Найновішому звіту 30 днів: джерела, можливо, запізнюються.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("totals", "2024-10-25"),
+        ("day", "2024-10-25"),
+        ("range", "all"),
+        ("range", "week"),
+        ("top", "tanks"),
+        ("category", "tanks 2024"),
+        ("records", ""),
+        ("records", "2024"),
+        ("compare", "October 2024 vs October 2023"),
+    ],
+)
+def test_every_figure_answer_says_when_the_data_is_late(
+    history: Session, command: str, args: str, lang: str
+) -> None:
+    answer: Answer = answers.compare if command == "compare" else QUERIES[command]
+    late = plain(answer(history, args, today=date(2026, 9, 21), lang=lang).text)
+    assert late.splitlines()[0] == LATE_NOTICE[lang]
+    on_time = plain(answer(history, args, today=TODAY, lang=lang).text)
+    assert late == f"{LATE_NOTICE[lang]}\n\n{on_time}"
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_the_bare_day_and_questions_say_when_the_data_is_late(history: Session, lang: str) -> None:
+    today = date(2026, 9, 21)
+    bare_day = menus.latest_day(history, today, lang, asker=1).text
+    question = questions.answer(history, "how many tanks in 2024", today=today, lang=lang)
+    assert question is not None
+    for text in (bare_day, question.text):
+        assert plain(text).splitlines()[0] == LATE_NOTICE[lang]
 
 
 @pytest.mark.parametrize(("args", "lang"), [("week", "en"), ("7d", "en"), ("тиждень", "uk"), ("month", "en")])

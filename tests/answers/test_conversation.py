@@ -320,11 +320,78 @@ def test_chatter_is_no_question(text: str) -> None:
     assert understand(text, today=TODAY, newest=NEWEST) is None
 
 
-def test_how_many_tanks_yesterday(history: Session) -> None:
-    text = ask(history, "how many tanks yesterday")
-    assert text.startswith("🛡 Tanks\n\nTotal as of 22 Aug 2026: 12,292 (+6 that day)")
-    assert "22 Aug 2026: 6 (≈6.0/day over 1 report)" in text
-    assert text.endswith("💬 Asked as: /category tanks yesterday")
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "how many tanks yesterday",
+            "en",
+            "🛡 Tanks on 22 Aug 2026: +6, 12,292 in all · source: orc-losses dataset (lod-db)\n\n"
+            "💬 Asked as: /category tanks yesterday",
+        ),
+        (
+            "скільки танків вчора",
+            "uk",
+            f"🛡 Танки станом на 22 серп. 2026{NNBSP}р.: +6, усього 12{NBSP}292 · джерело: набір даних "
+            "orc-losses (lod-db)\n\n💬 Як команда: /category tanks вчора",
+        ),
+        (
+            "how many drones on 25 October 2024",
+            "en",
+            "🛸 Operational-tactical UAVs on 25 Oct 2024: +73, 17,670 in all · source: PetroIvaniuk dataset"
+            "\n\n💬 Asked as: /category uav on 25 october 2024",
+        ),
+        (
+            "скільки дронів 25 жовтня 2024",
+            "uk",
+            f"🛸 БпЛА оперативно-тактичного рівня станом на 25 жовт. 2024{NNBSP}р.: +73, усього "
+            f"17{NBSP}670 · джерело: набір даних PetroIvaniuk\n\n💬 Як команда: /category uav 25 жовтня 2024",
+        ),
+    ],
+)
+def test_one_category_on_one_day_is_answered_in_one_line(
+    history: Session, text: str, lang: str, expected: str
+) -> None:
+    assert ask(history, text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "how many tanks yesterday",
+            "en",
+            "⚠️ The newest report is 102 days old: the sources may be late.\n\n"
+            "No report is dated 1 Dec 2026; the latest before it is of 22 Aug 2026.\n"
+            "🛡 Tanks on 22 Aug 2026: +6, 12,292 in all · source: orc-losses dataset (lod-db)",
+        ),
+        (
+            "скільки танків вчора",
+            "uk",
+            "⚠️ Найновішому звіту 102 дні: джерела, можливо, запізнюються.\n\n"
+            f"Звіту за 1 груд. 2026{NNBSP}р. немає; нижче — найновіший перед цією датою, за 22 серп. "
+            f"2026{NNBSP}р.:\n🛡 Танки станом на 22 серп. 2026{NNBSP}р.: +6, усього 12{NBSP}292",
+        ),
+    ],
+)
+def test_yesterday_without_a_report_gives_the_newest_figure_with_its_date(
+    history: Session, text: str, lang: str, expected: str
+) -> None:
+    assert ask(history, text, lang, today=date(2026, 12, 2)).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("how many tanks in October 2024", "en"),
+        ("tell me more about tanks yesterday", "en"),
+        ("скільки танків за тиждень", "uk"),
+        ("детально про танки вчора", "uk"),
+    ],
+)
+def test_questions_asking_for_more_get_the_full_answer(history: Session, text: str, lang: str) -> None:
+    first = ask(history, text, lang).splitlines()[0]
+    assert first == ("🛡 Tanks" if lang == "en" else "🛡 Танки")
 
 
 def test_skilky_tankiv_za_tyzhden(history: Session) -> None:
@@ -399,9 +466,9 @@ def test_a_period_where_a_day_belongs_points_to_range(
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
-        ("how many tanks yesterday", "uk", f"22 серп. 2026{NNBSP}р.: 6 (≈6,0/добу, 1 звіт)"),
-        ("скільки танків вчора", "uk", f"22 серп. 2026{NNBSP}р.: 6 (≈6,0/добу, 1 звіт)"),
-        ("скільки танків вчора", "en", "22 Aug 2026: 6 (≈6.0/day over 1 report)"),
+        ("how many tanks yesterday", "uk", f"🛡 Танки станом на 22 серп. 2026{NNBSP}р.: +6"),
+        ("скільки танків вчора", "uk", f"🛡 Танки станом на 22 серп. 2026{NNBSP}р.: +6"),
+        ("скільки танків вчора", "en", "🛡 Tanks on 22 Aug 2026: +6, 12,292 in all"),
         ("how many tanks tomorrow", "en", "There are no figures for “tomorrow”: it is in the future."),
         ("скільки танків завтра", "uk", "Даних за «завтра» немає: це в майбутньому."),
     ],

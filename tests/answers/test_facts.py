@@ -85,7 +85,7 @@ def test_gaps_name_the_nearest_reports(engine: Engine) -> None:
             facts.day(session, date(2024, 10, 1))
         with pytest.raises(Unanswerable) as late:
             facts.day(session, date(2024, 11, 1))
-        before = facts.totals(session, date(2024, 11, 1), today=date(2024, 11, 2))
+        before = facts.totals(session, date(2024, 11, 1))
     assert early.value.gap == NoReportOn(date(2024, 10, 1), None, date(2024, 10, 23))
     assert late.value.gap == NotYet(date(2024, 11, 1), DAY)
     assert before.report.report_date == DAY and before.instead_of == date(2024, 11, 1)
@@ -94,7 +94,7 @@ def test_gaps_name_the_nearest_reports(engine: Engine) -> None:
 def test_an_empty_store_has_nothing_to_say(engine: Engine) -> None:
     with reading(engine) as session:
         for build in (
-            lambda: facts.totals(session, None, today=DAY),
+            lambda: facts.totals(session, None),
             lambda: facts.day(session, DAY),
             lambda: facts.records(session),
             lambda: facts.category(session, "tanks", None),

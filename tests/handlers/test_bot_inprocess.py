@@ -184,7 +184,7 @@ async def test_private_chatter_and_unknown_commands_are_pointed_to_help(
 
 async def test_a_question_in_a_private_chat_is_answered(app: BotApplication, fake: FakeBotAPI) -> None:
     text = await one_reply(app, fake, 302, "How many tanks yesterday?")
-    assert "Total as of 22 Aug 2026: 12,292 (+6 that day)" in text
+    assert text.startswith("🛡 Tanks on 22 Aug 2026: +6, 12,292 in all · source: orc-losses dataset")
     assert text.endswith("💬 Asked as: /category tanks yesterday")
     text = await one_reply(app, fake, 303, "скільки танків за тиждень", language_code="uk")
     assert "останні 7 днів: 23 (≈3,3/добу, 7 звітів)" in text

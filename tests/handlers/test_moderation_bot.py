@@ -259,7 +259,7 @@ async def test_a_moderators_question_is_answered_and_a_pasted_report_still_previ
     fake.inject_message(MOD_A, "how many tanks on 24 October 2024?")
     [answer] = await said(fake, MOD_A, "💬 Asked as: /category tanks on 24 october 2024")
     tanks = seeded_totals(DAY - timedelta(days=1))["tanks"]
-    assert f"Total as of 24 Oct 2024: <b>{tanks:,}</b>" in answer.params["text"]
+    assert f"🛡 Tanks on 24 Oct 2024: <b>+10</b>, <b>{tanks:,}</b> in all" in answer.params["text"]
     fake.inject_message(MOD_B, "скільки танків 24 жовтня 2024", language_code="uk")
     await said(fake, MOD_B, "💬 Як команда: /category tanks 24 жовтня 2024")
     await preview_of(fake, MOD_A, report_text())

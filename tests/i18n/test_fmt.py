@@ -7,9 +7,12 @@ shows up here as a failure rather than as a silent change in what users see.
 from __future__ import annotations
 
 import math
+import random
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from babel.numbers import format_decimal
 
 from bot.i18n import fmt
 
@@ -51,6 +54,19 @@ def test_number(n: int, en: str, uk: str) -> None:
 def test_signed(n: int, en: str, uk: str) -> None:
     assert fmt.signed(n, "en") == en
     assert fmt.signed(n, "uk") == uk
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_numbers_read_as_babel_writes_them(lang: str) -> None:
+    """fmt formats numbers without Babel's pattern machinery (for speed): the text must be Babel's."""
+    locale, draw = fmt.locale_for(lang), random.Random(2022)
+    whole = [*range(-1100, 1100), *(draw.randint(-(10**10), 10**10) for _ in range(3000))]
+    for n in whole:
+        assert fmt.number(n, lang) == fmt._with_minus(format_decimal(n, format="#,##0", locale=locale))
+    for x in [0.25, 0.05, -0.04, 999.95, *(draw.uniform(-5000.0, 2e6) for _ in range(3000))]:
+        rounded = abs(Decimal(repr(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+        babel = format_decimal(rounded, format="#,##0.0", locale=locale)
+        assert fmt.average(x, lang) == (babel if x >= 0 or rounded == 0 else fmt.MINUS + babel)
 
 
 def test_negative_numbers_never_use_hyphen_minus() -> None:
