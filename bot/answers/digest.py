@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from bot.answers import facts, render
-from bot.answers.commands import UsageError
+from bot.answers.commands import UsageError, noting_late
 from bot.answers.reply import Keyboard, Reply
 from bot.charts.request import chart_button, period_code
 from bot.domain.categories import BY_KEY, KEYS
@@ -260,6 +260,7 @@ def _asked(session: Session, args: str, today: date, lang: str) -> DigestPeriod:
     return period
 
 
+@noting_late
 def digest_command(session: Session, args: str, *, today: date, lang: str) -> Reply:
     """/digest [week|month] [DATE]: the digest of the last complete week (or month), or of the one DATE is
     in, as subscribers get it, so anyone can see one without subscribing; its chart is a button away."""

@@ -27,7 +27,7 @@ def ask(engine: Engine, args: str, lang: str = "en", today: date = date(2024, 11
 def test_bare_digest_is_the_last_complete_week_with_a_chart_button(engine: Engine) -> None:
     store_reports(engine, reports(last=LAST, days=35))
     with reading(engine) as session:
-        answer = digest.digest_command(session, "", today=date(2024, 11, 6), lang="en")
+        answer = digest.digest_command(session, "", today=date(2024, 11, 4), lang="en")
     assert visible_text(answer.text, "HTML").startswith(
         "🗓 Weekly digest: Russia's losses, 28 Oct\u2009–\u20093 Nov 2024"
     )
@@ -48,3 +48,19 @@ def test_without_reports_it_says_so_and_bad_words_get_the_usage(engine: Engine) 
     assert ask(engine, "week 2023-01-02") == "No report is stored for 2–8 Jan 2023: no digest."
     with reading(engine) as session, pytest.raises(UsageError, match="Usage: /digest"):
         digest.digest_command(session, "fortnight", today=LAST, lang="en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "notice"),
+    [
+        ("en", "⚠️ The newest report is 30 days old: the sources may be late."),
+        ("uk", "⚠️ Найновішому звіту 30 днів: джерела, можливо, запізнюються."),
+    ],
+)
+def test_a_digest_asked_for_when_the_data_is_late_says_so_first(
+    engine: Engine, lang: str, notice: str
+) -> None:
+    store_reports(engine, reports(last=LAST, days=35))
+    late = ask(engine, "week", lang, today=date(2024, 12, 3))
+    on_time = ask(engine, "week", lang, today=date(2024, 11, 4))
+    assert late == f"{notice}\n\n{on_time}"
