@@ -31,6 +31,7 @@ from bot.domain.categories import BY_KEY, KEYS
 from bot.domain.periods import Period, PeriodError, parse_period
 from bot.i18n import fmt
 from bot.i18n.catalog import _, ngettext
+from bot.i18n.texts import COMMANDS, EXAMPLES, usage_line
 from storage import digests, queries
 from storage.queries import RankedDay
 
@@ -218,7 +219,7 @@ def digest_text(view: DigestFacts, lang: str) -> str:
 
 # -------------------------------------------------------------------------------------------- /digest
 
-USAGE = "/digest [week|month] [DATE]"
+DIGEST = next(command for command in COMMANDS if command.name == "digest")
 WORDS = {"week": WEEK, "weekly": WEEK, "тиждень": WEEK, "month": MONTH, "monthly": MONTH, "місяць": MONTH}
 
 
@@ -235,8 +236,8 @@ def _usage(lang: str) -> UsageError:
         "\n".join(
             [
                 _(lang, "Give week or month, and a date if you like; nothing: the last week."),
-                _(lang, "Usage: {usage}", usage=html.escape(USAGE)),
-                _(lang, "Example: {example}", example="/digest month 2024-10"),
+                _(lang, "Usage: {usage}", usage=html.escape(usage_line(DIGEST, lang))),
+                _(lang, "Example: {example}", example=html.escape(_(lang, EXAMPLES["digest"]))),
             ]
         )
     )

@@ -71,11 +71,12 @@ EXAMPLES: dict[str, str] = {
     "lang": "/lang uk",
     "records": N_("/records 2024"),
     "compare": N_("/compare this week last week"),
+    "digest": N_("/digest month 2024-10"),
 }
 
 
 #: The placeholders of the usage lines, translated where shown ("/day [DATE]" is "/day [ДАТА]" in Ukrainian);
-#: "time", "top" and "en|uk" are typed as they are.
+#: "time", "top" and "en|uk" are typed as they are; /digest reads "week" and "month" in both languages.
 PLACEHOLDERS: dict[str, str] = {
     "DATE": N_("DATE"),
     "PERIOD": N_("PERIOD"),
@@ -85,6 +86,7 @@ PLACEHOLDERS: dict[str, str] = {
     "INCREASE": N_("INCREASE"),
     "ZONE": N_("ZONE"),
     "HH:MM": N_("HH:MM"),
+    "week|month": N_("week|month"),
 }
 _PLACEHOLDER = re.compile(r"\b(?:" + "|".join(map(re.escape, PLACEHOLDERS)) + r")\b")
 

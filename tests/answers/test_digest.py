@@ -64,3 +64,14 @@ def test_a_digest_asked_for_when_the_data_is_late_says_so_first(
     late = ask(engine, "week", lang, today=date(2024, 12, 3))
     on_time = ask(engine, "week", lang, today=date(2024, 11, 4))
     assert late == f"{notice}\n\n{on_time}"
+
+
+def test_a_wrong_word_gets_the_usage_in_ukrainian_with_its_own_words(engine: Engine) -> None:
+    store_reports(engine, reports(last=LAST, days=35))
+    with reading(engine) as session, pytest.raises(UsageError) as refused:
+        digest.digest_command(session, "два", today=LAST, lang="uk")
+    assert str(refused.value).splitlines() == [
+        "Вкажіть тиждень або місяць і, за бажанням, дату; без нічого — минулий тиждень.",
+        "Використання: /digest [тиждень|місяць] [ДАТА]",
+        "Приклад: /digest місяць 2024-10",
+    ]
